@@ -1,0 +1,64 @@
+/*
+ * One error type for every codec (names, datagrams, SMB mailslot writes):
+ * each way input can be wrong has its own value and message, so a caller
+ * can count drops by reason and a user can see exactly what was wrong.
+ */
+#ifndef MAILSLOT_CODEC_ERROR_H
+#define MAILSLOT_CODEC_ERROR_H
+
+enum codec_error {
+	CODEC_OK = 0,
+
+	/* caller errors (encode side) */
+	CODEC_ERR_INVALID_ARGUMENT,
+	CODEC_ERR_BUFFER_TOO_SMALL,
+	CODEC_ERR_NO_MEMORY,
+
+	/* NetBIOS names */
+	CODEC_ERR_NAME_TRUNCATED,
+	CODEC_ERR_NAME_BAD_FIRST_LENGTH,
+	CODEC_ERR_NAME_BAD_CHARACTER,
+	CODEC_ERR_NAME_POINTER,
+	CODEC_ERR_NAME_RESERVED_LENGTH_BITS,
+	CODEC_ERR_NAME_LABEL_EMPTY,
+	CODEC_ERR_NAME_TOO_LONG,
+	CODEC_ERR_NAME_TOO_MANY_LABELS,
+	CODEC_ERR_NAME_BAD_SCOPE,
+	CODEC_ERR_NAME_BAD_TEXT,
+
+	/* NBT datagram service */
+	CODEC_ERR_DGRAM_TRUNCATED_HEADER,
+	CODEC_ERR_DGRAM_UNKNOWN_TYPE,
+	CODEC_ERR_DGRAM_TRAILING_BYTES,
+	CODEC_ERR_DGRAM_TOO_LARGE,
+
+	/* fragment reassembly */
+	CODEC_ERR_FRAG_NOT_A_FRAGMENT,
+	CODEC_ERR_FRAG_TOO_LARGE,
+	CODEC_ERR_FRAG_CONFLICT,
+	CODEC_ERR_FRAG_TABLE_FULL,
+	CODEC_ERR_FRAG_NAME_MISMATCH,
+	CODEC_ERR_FRAG_BAD_FIRST,
+
+	/* SMB_COM_TRANSACTION mailslot write */
+	CODEC_ERR_SMB_TRUNCATED,
+	CODEC_ERR_SMB_BAD_SIGNATURE,
+	CODEC_ERR_SMB_BAD_COMMAND,
+	CODEC_ERR_SMB_BAD_WORD_COUNT,
+	CODEC_ERR_SMB_BAD_SETUP_COUNT,
+	CODEC_ERR_SMB_BAD_OPCODE,
+	CODEC_ERR_SMB_NAME_UNTERMINATED,
+	CODEC_ERR_SMB_NOT_MAILSLOT,
+	CODEC_ERR_SMB_DATA_OUT_OF_BOUNDS,
+	CODEC_ERR_SMB_DATA_OVERLAPS_HEADER,
+	CODEC_ERR_SMB_TOO_LARGE,
+
+	CODEC_ERR_COUNT /* keep last */
+};
+
+/* "CODEC_ERR_SMB_BAD_SIGNATURE" */
+const char *codec_error_name(enum codec_error err);
+/* "SMB header does not start with 0xFF 'SMB'" */
+const char *codec_error_string(enum codec_error err);
+
+#endif

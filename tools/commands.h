@@ -1,0 +1,17 @@
+/* The mailslot command's subcommands: one file each, listed in commands.c. */
+#ifndef MAILSLOT_TOOLS_COMMANDS_H
+#define MAILSLOT_TOOLS_COMMANDS_H
+
+struct mailslot_command {
+	const char *name;
+	const char *summary;	/* one line for `mailslot --help` */
+	/* argv[0] is the subcommand name; returns the exit status */
+	int (*run)(int argc, char **argv);
+};
+
+/* NULL-terminated table */
+extern const struct mailslot_command mailslot_commands[];
+
+int cmd_demo(int argc, char **argv);
+
+#endif

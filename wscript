@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+# mailslot: Windows mailslots on Unix, compatible on the wire with Windows
+# and Samba.  Top-level waf project in the style of Samba's standalone
+# libraries: options/configure/build here, one wscript_build per directory.
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from waflib import Build, Configure, Context, Logs, Options, Utils
+from waflib.Configure import conf
+
+APPNAME = 'mailslot'
+VERSION = '0.1.0'
+
+top = '.'
+out = 'build'
+
+# `./waf demo` or `./waf test` on a fresh clone configures first.
+Configure.autoconfig = True
+
+SUBDIRS = 'nbt smb libmailslot tools torture'
+
+# (pkg-config name, waf uselib name, Debian package)
+LIBRARIES = [
+    ('talloc', 'TALLOC', 'libtalloc-dev'),
+    ('tevent', 'TEVENT', 'libtevent-dev'),
+    ('cmocka', 'CMOCKA', 'libcmocka-dev'),
+    ('libpcap', 'PCAP', 'libpcap-dev'),
+]
+# Everything configure wants from Debian; tshark is needed by the tests only.
+DEBIAN_PACKAGES = ['gcc', 'pkg-config', 'libtalloc-dev', 'libtevent-dev',
+                   'libcmocka-dev', 'libpcap-dev', 'tshark']
+
+
+def options(opt):
+    opt.load('compiler_c')
+    g = opt.add_option_group('mailslot options')
+    g.add_option('--sanitize', action='store_true', default=False,
+                 help='build with AddressSanitizer and '
+                      'UndefinedBehaviorSanitizer')
+    g.add_option('--no-install-deps', action='store_true', default=False,
+                 help='never run apt-get, even as root on Debian')
+    g.add_option('--tests', action='store', default='',
+                 help='with `test`: comma-separated test names to run '
+                      '(default: all)')
+    g.add_option('--test-timeout', action='store', type='int', default=600,
+                 help='with `test`: seconds one test binary may run')
+
+
+def missing_debian_packages():
+    try:
+        out = subprocess.run(
+            ['dpkg-query', '-W', '-f=${Package} ${db:Status-Status}\n']
+            + DEBIAN_PACKAGES, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, universal_newlines=True).stdout
+    except OSError:
+        return []
+    installed = {l.split()[0] for l in out.splitlines()
+                 if l.endswith(' installed')}
+    return [p for p in DEBIAN_PACKAGES if p not in installed]
+
+
+def install_debian_packages(conf, pkgs):
+    """As root on Debian: apt-get update, then install pkgs without prompts
+    and without starting any service."""
+    conf.start_msg('Installing from Debian')
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    policy = '/usr/sbin/policy-rc.d'
+    made_policy = False
+    if not os.path.exists(policy):
+        # invoke-rc.d consults this: 101 = "action forbidden", so no
+        # package's daemon starts during the install.
+        with open(policy, 'w') as f:
+            f.write('#!/bin/sh\nexit 101\n')
+        os.chmod(policy, 0o755)
+        made_policy = True
+    try:
+        subprocess.run(['apt-get', 'update', '-q'], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        # tshark asks whether non-root users may capture: answer no.
+        subprocess.run(['debconf-set-selections'], env=env, check=False,
+                       input='wireshark-common wireshark-common/'
+                             'install-setuid boolean false\n',
+                       universal_newlines=True)
+        subprocess.run(['apt-get', 'install', '-y', '-q',
+                        '--no-install-recommends'] + pkgs, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError) as e:
+        conf.end_msg('failed', color='RED')
+        conf.fatal('apt-get failed (%s); run by hand:\n  apt-get update && '
+                   'apt-get install %s' % (e, ' '.join(pkgs)))
+    finally:
+        if made_policy:
+            os.unlink(policy)
+    conf.end_msg(' '.join(pkgs))
+
+
+def configure(conf):
+    missing = missing_debian_packages()
+    if missing and not Options.options.no_install_deps \
+            and os.geteuid() == 0 and shutil.which('apt-get'):
+        install_debian_packages(conf, missing)
+
+    conf.load('compiler_c')
+    for lib, store, pkg in LIBRARIES:
+        conf.check_cfg(package=lib, args='--cflags --libs',
+                       uselib_store=store,
+                       msg='Checking for %s (pkg-config)' % lib,
+                       errmsg='missing: run  sudo apt-get install %s' % pkg)
+    conf.find_program('tshark', var='TSHARK', mandatory=False)
+    if not conf.env.TSHARK:
+        Logs.warn('tshark not found: the tshark conformance tests will say '
+                  'SKIPPED.  Install it with  sudo apt-get install tshark')
+
+    conf.env.append_value('CFLAGS', [
+        '-std=gnu11', '-g', '-O2', '-Wall', '-Wextra', '-Wshadow',
+        '-Wstrict-prototypes', '-Wmissing-prototypes', '-Wpointer-arith',
+        '-Wno-unused-parameter', '-fno-strict-aliasing',
+        '-D_GNU_SOURCE'])
+    # Everyone includes "nbt/...", "smb/..." from the top, and config.h.
+    conf.env.append_value('INCLUDES', [conf.path.abspath(),
+                                       conf.bldnode.abspath()])
+    conf.env.SANITIZE = Options.options.sanitize
+    if conf.env.SANITIZE:
+        san = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer',
+               '-fno-sanitize-recover=undefined']
+        conf.env.append_value('CFLAGS', san)
+        conf.env.append_value('LINKFLAGS', san)
+    conf.env.VERSION = VERSION
+    conf.define('MAILSLOT_VERSION', VERSION)
+    conf.write_config_header('config.h')
+
+
+def build(bld):
+    bld.env.MAILSLOT_TESTS = []
+    bld.recurse(SUBDIRS)
+    if bld.cmd == 'test':
+        bld.add_post_fun(run_tests)
+    elif bld.cmd == 'demo':
+        bld.add_post_fun(run_demo)
+
+
+@conf
+def mailslot_test(bld, target, source, use='', **kw):
+    """Declare a cmocka test binary; `./waf test` runs it."""
+    bld.program(target=target, source=source, use=use,
+                install_path=None, **kw)
+    bld.env.append_value('MAILSLOT_TESTS',
+                         [bld.path.get_bld().make_node(target).abspath()])
+
+
+class TestContext(Build.BuildContext):
+    '''builds everything and runs the test suite'''
+    cmd = 'test'
+    fun = 'build'
+
+
+class DemoContext(Build.BuildContext):
+    '''builds everything and runs the demonstration'''
+    cmd = 'demo'
+    fun = 'build'
+
+
+def test_environment(bld):
+    srcdir = bld.path.abspath()
+    env = dict(os.environ)
+    env['MAILSLOT_SOURCE_DIR'] = srcdir
+    env['MAILSLOT_BUILD_DIR'] = bld.bldnode.abspath()
+    env.setdefault('MAILSLOT_SHARED_DIR',
+                   os.path.join(os.path.dirname(srcdir), 'shared'))
+    if bld.env.TSHARK:
+        env.setdefault('MAILSLOT_TSHARK', bld.env.TSHARK[0])
+    env['CMOCKA_MESSAGE_OUTPUT'] = 'stdout'
+    env.setdefault('ASAN_OPTIONS', 'detect_leaks=1:abort_on_error=0')
+    env.setdefault('UBSAN_OPTIONS', 'print_stacktrace=1:halt_on_error=1')
+    return env
+
+
+def count_cmocka(output):
+    """(passed, failed, skipped) from cmocka's closing lines."""
+    passed = failed = skipped = 0
+    for line in output.splitlines():
+        line = line.strip()
+        for tag, idx in (('[  PASSED  ]', 0), ('[  FAILED  ]', 1),
+                         ('[  SKIPPED ]', 2)):
+            if line.startswith(tag) and 'test(s)' in line:
+                n = int(line[len(tag):].split()[0])
+                if idx == 0:
+                    passed += n
+                elif idx == 1:
+                    failed += n
+                else:
+                    skipped += n
+    return passed, failed, skipped
+
+
+def run_tests(bld):
+    wanted = [t for t in Options.options.tests.split(',') if t]
+    env = test_environment(bld)
+    totals = [0, 0, 0]
+    broken = []
+    for path in bld.env.MAILSLOT_TESTS:
+        name = os.path.basename(path)
+        if wanted and name not in wanted:
+            continue
+        Logs.pprint('CYAN', '==> %s' % name)
+        start = time.time()
+        try:
+            p = subprocess.run([path], env=env, cwd=bld.bldnode.abspath(),
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL,
+                               timeout=Options.options.test_timeout)
+            output = p.stdout.decode('utf-8', 'replace')
+            rc = p.returncode
+        except subprocess.TimeoutExpired as e:
+            output = (e.stdout or b'').decode('utf-8', 'replace')
+            output += '\n%s: timed out after %d s\n' % (
+                name, Options.options.test_timeout)
+            rc = -1
+        sys.stdout.write(output)
+        passed, failed, skipped = count_cmocka(output)
+        totals[0] += passed
+        totals[1] += failed
+        totals[2] += skipped
+        if rc != 0 or failed:
+            broken.append('%s (exit %d)' % (name, rc))
+            if not failed:
+                totals[1] += 1
+        Logs.pprint('CYAN', '<== %s: exit %d, %.1f s' % (
+            name, rc, time.time() - start))
+    print('')
+    if broken:
+        Logs.pprint('RED', 'failing test binaries: ' + ', '.join(broken))
+    print('tests: %d passed, %d failed, %d skipped' % tuple(totals))
+    if broken:
+        bld.fatal('test suite failed')
+    if totals[0] == 0:
+        bld.fatal('no test ran')
+
+
+def run_demo(bld):
+    tool = bld.bldnode.find_node('tools/mailslot')
+    env = test_environment(bld)
+    p = subprocess.run([tool.abspath(), 'demo'], env=env)
+    if p.returncode != 0:
+        bld.fatal('demo failed')
