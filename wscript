@@ -117,7 +117,8 @@ def configure(conf):
     conf.env.append_value('CFLAGS', [
         '-std=gnu11', '-g', '-O2', '-Wall', '-Wextra', '-Wshadow',
         '-Wstrict-prototypes', '-Wmissing-prototypes', '-Wpointer-arith',
-        '-Wno-unused-parameter', '-fno-strict-aliasing',
+        '-Wno-unused-parameter', '-Wno-missing-field-initializers',
+        '-fno-strict-aliasing',
         '-D_GNU_SOURCE'])
     # Everyone includes "nbt/...", "smb/..." from the top, and config.h.
     conf.env.append_value('INCLUDES', [conf.path.abspath(),
