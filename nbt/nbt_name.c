@@ -207,24 +207,31 @@ static void text_escape(struct text_out *o, uint8_t c)
 	text_char(o, '>');
 }
 
-/* '<' starts an escape and '.' starts the scope, so both are escaped. */
-static void text_byte(struct text_out *o, uint8_t c, bool in_name)
+/*
+ * Printed as Wireshark does, except that '<' (which starts an escape) is
+ * escaped, and so is a '.' right after an escape, which would otherwise
+ * read as the start of the scope.
+ */
+static bool text_byte(struct text_out *o, uint8_t c, bool after_escape)
 {
-	if (c < 0x20 || c >= 0x7f || c == '<' || (in_name && c == '.'))
+	if (c < 0x20 || c >= 0x7f || c == '<' || (after_escape && c == '.')) {
 		text_escape(o, c);
-	else
-		text_char(o, (char)c);
+		return true;
+	}
+	text_char(o, (char)c);
+	return false;
 }
 
 size_t nbt_name_format(const struct nbt_name *n, char *buf, size_t buflen)
 {
 	struct text_out o = { .buf = buf, .len = buflen, .pos = 0 };
 	size_t end = NBT_NAME_LEN - 1;
+	bool escaped = false;
 
 	while (end > 0 && n->raw[end - 1] == ' ')
 		end--;
 	for (size_t i = 0; i < end; i++)
-		text_byte(&o, n->raw[i], true);
+		escaped = text_byte(&o, n->raw[i], escaped);
 	text_escape(&o, nbt_name_suffix(n));
 	if (n->scope[0] != '\0') {
 		text_char(&o, '.');
@@ -280,7 +287,9 @@ enum codec_error nbt_name_parse(struct nbt_name *n, const char *text)
 
 	if (n == NULL || text == NULL)
 		return CODEC_ERR_INVALID_ARGUMENT;
-	while (*s != '\0' && *s != '.') {
+	/* The name ends at an escape followed by '.' (the scope) or the end. */
+	while (*s != '\0' &&
+	       !(*s == '.' && count > 0 && escaped[count - 1])) {
 		if (count == NBT_NAME_LEN + 1)
 			return CODEC_ERR_NAME_TOO_LONG;
 		if (!text_get(&s, &bytes[count], &escaped[count]))

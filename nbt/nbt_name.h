@@ -68,13 +68,17 @@ enum codec_error nbt_name_decode(const uint8_t *buf, size_t len,
 				 struct nbt_name *n, size_t *consumed);
 
 /*
- * Printable form: bytes 0-14 without trailing spaces, every byte that is
- * not printable ASCII (and '<', '.', '\\') as <xx>, then <suffix>, then
- * ".scope".  Always NUL-terminates; returns the length it wanted.
+ * Printable form, Wireshark's: bytes 0-14 without trailing spaces, every
+ * byte that is not printable ASCII as <xx>, then <suffix>, then ".scope".
+ * To stay parseable, '<' and a '.' right after an escape are escaped too.
+ * Always NUL-terminates; returns the length it wanted.
  */
 size_t nbt_name_format(const struct nbt_name *n, char *buf, size_t buflen);
 
-/* Inverse of nbt_name_format; a missing <suffix> means <00>. */
+/*
+ * Inverse of nbt_name_format: the name ends at the first <xx> followed by
+ * '.' or the end of the text; that <xx> is the suffix (missing: <00>).
+ */
 enum codec_error nbt_name_parse(struct nbt_name *n, const char *text);
 
 #endif

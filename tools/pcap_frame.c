@@ -79,9 +79,10 @@ static uint16_t sum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static void mac_for_ip(uint8_t *mac, uint32_t ip)
+static void mac_for_ip(uint8_t *mac, uint32_t ip, bool is_source)
 {
-	if ((ip & 0xff) == 0xff) {
+	/* a source MAC is never a group address, whatever the IP */
+	if (!is_source && (ip & 0xff) == 0xff) {
 		memset(mac, 0xff, 6);
 		return;
 	}
@@ -103,8 +104,8 @@ int pcap_frame_write_udp(struct pcap_frame_writer *w,
 
 	if (total > FRAME_MAX)
 		return -1;
-	mac_for_ip(f, ep->dst_ip);
-	mac_for_ip(f + 6, ep->src_ip);
+	mac_for_ip(f, ep->dst_ip, false);
+	mac_for_ip(f + 6, ep->src_ip, true);
 	put_be16(f + 12, ETHERTYPE_IPV4);
 
 	memset(ip, 0, IPV4_LEN);

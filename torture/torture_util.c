@@ -102,6 +102,10 @@ const char *torture_tmpdir(TALLOC_CTX *mem_ctx)
 
 	if (dir == NULL || mkdtemp(dir) == NULL)
 		fail_msg("mkdtemp failed");
-	talloc_set_destructor(dir, tmpdir_destructor);
+	/* MAILSLOT_TEST_KEEP=1 keeps the files for a post-mortem */
+	if (getenv("MAILSLOT_TEST_KEEP") == NULL)
+		talloc_set_destructor(dir, tmpdir_destructor);
+	else
+		print_message("keeping %s\n", dir);
 	return dir;
 }

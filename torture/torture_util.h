@@ -23,7 +23,8 @@ uint8_t *torture_hex_decode(TALLOC_CTX *mem_ctx, const char *hex,
 struct pcap_udp_packet *torture_pcap_load(TALLOC_CTX *mem_ctx,
 					  const char *path, size_t *count);
 
-/* A private directory under $TMPDIR, removed with the talloc context. */
+/* A private directory under $TMPDIR, removed with the talloc context
+ * (kept when $MAILSLOT_TEST_KEEP is set). */
 const char *torture_tmpdir(TALLOC_CTX *mem_ctx);
 
 #endif
