@@ -283,7 +283,7 @@ enum codec_error nbt_name_parse(struct nbt_name *n, const char *text)
 	size_t count = 0;
 	const char *s = text, *scope = "";
 	uint8_t suffix = 0x00;
-	bool wildcard;
+	bool wildcard, have_suffix;
 
 	if (n == NULL || text == NULL)
 		return CODEC_ERR_INVALID_ARGUMENT;
@@ -299,11 +299,13 @@ enum codec_error nbt_name_parse(struct nbt_name *n, const char *text)
 	if (*s == '.')
 		scope = s + 1;
 	/* The last escaped byte is the suffix. */
-	if (count > 0 && escaped[count - 1]) {
+	have_suffix = count > 0 && escaped[count - 1];
+	if (have_suffix) {
 		suffix = bytes[count - 1];
 		count--;
 	}
-	if (count == 0 || count > NBT_NAME_LEN - 1)
+	/* A suffix alone ("<1b>") is a name of 15 spaces: format prints it. */
+	if ((count == 0 && !have_suffix) || count > NBT_NAME_LEN - 1)
 		return count == 0 ? CODEC_ERR_NAME_BAD_TEXT
 				  : CODEC_ERR_NAME_TOO_LONG;
 
