@@ -245,6 +245,7 @@ def run_tests(bld):
 def run_demo(bld):
     tool = bld.bldnode.find_node('tools/mailslot')
     env = test_environment(bld)
-    p = subprocess.run([tool.abspath(), 'demo'], env=env)
+    pcap = os.path.join(bld.bldnode.abspath(), 'mailslot-demo.pcap')
+    p = subprocess.run([tool.abspath(), 'demo', '--pcap', pcap], env=env)
     if p.returncode != 0:
         bld.fatal('demo failed')
