@@ -77,20 +77,26 @@ def install_debian_packages(conf, pkgs):
         os.chmod(policy, 0o755)
         made_policy = True
     try:
-        subprocess.run(['apt-get', 'update', '-q'], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        # tshark asks whether non-root users may capture: answer no.
-        subprocess.run(['debconf-set-selections'], env=env, check=False,
-                       input='wireshark-common wireshark-common/'
-                             'install-setuid boolean false\n',
-                       universal_newlines=True)
-        subprocess.run(['apt-get', 'install', '-y', '-q',
-                        '--no-install-recommends'] + pkgs, env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        for cmd, stdin in (
+                (['apt-get', 'update', '-q'], None),
+                # tshark asks whether non-root users may capture: no.
+                (['debconf-set-selections'],
+                 'wireshark-common wireshark-common/install-setuid '
+                 'boolean false\n'),
+                (['apt-get', 'install', '-y', '-q',
+                  '--no-install-recommends'] + pkgs, None)):
+            p = subprocess.run(cmd, env=env, input=stdin,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT,
+                               universal_newlines=True)
+            if p.returncode != 0:
+                raise subprocess.CalledProcessError(p.returncode, cmd,
+                                                    p.stdout)
     except (OSError, subprocess.CalledProcessError) as e:
         conf.end_msg('failed', color='RED')
-        conf.fatal('apt-get failed (%s); run by hand:\n  apt-get update && '
-                   'apt-get install %s' % (e, ' '.join(pkgs)))
+        conf.fatal('%s\napt-get failed (%s); run by hand:\n  apt-get '
+                   'update && apt-get install %s'
+                   % (getattr(e, 'output', '') or '', e, ' '.join(pkgs)))
     finally:
         if made_policy:
             os.unlink(policy)
