@@ -14,25 +14,8 @@
 #include "nbt/nbt_frag.h"
 #include "tshark_fields.h"
 
-struct field_list {
-	const char *names[64];
-	char values[64][NBT_NAME_TEXT_MAX];
-	size_t n;
-};
-
-static void field_collect(void *priv, const char *field, const char *value)
-{
-	struct field_list *l = priv;
-
-	if (l->n == 64)
-		return;
-	l->names[l->n] = field;
-	snprintf(l->values[l->n], sizeof(l->values[l->n]), "%s", value);
-	l->n++;
-}
-
 /* Our decode of one frame as tshark-named fields. */
-static void frame_fields(const struct demo_frame *f, struct field_list *l)
+static void frame_fields(const struct demo_frame *f, struct dgram_field_list *l)
 {
 	struct smb_mailslot_write w;
 	struct nbt_dgram d;
@@ -44,7 +27,7 @@ static void frame_fields(const struct demo_frame *f, struct field_list *l)
 	if (nbt_dgram_type_is_data(d.type) && !f->fragment)
 		smb = smb_mailslot_decode(d.user_data, d.user_data_len, &w) ==
 		      CODEC_OK;
-	dgram_fields_emit(&d, smb ? &w : NULL, field_collect, l);
+	dgram_fields_emit(&d, smb ? &w : NULL, dgram_field_list_add, l);
 }
 
 static int write_pcaps(TALLOC_CTX *mem_ctx, const struct demo_frame *frames,
@@ -101,7 +84,7 @@ static const char *tshark_value(const struct tshark_frame *t,
 static size_t frame_show(size_t idx, const struct demo_frame *f,
 			 const struct tshark_frame *t, size_t *compared)
 {
-	struct field_list ours;
+	struct dgram_field_list ours;
 	size_t differ = 0, shown = 0;
 
 	frame_fields(f, &ours);

@@ -123,3 +123,14 @@ void dgram_fields_emit(const struct nbt_dgram *d,
 	if (w != NULL)
 		emit_smb(w, fn, priv);
 }
+
+void dgram_field_list_add(void *priv, const char *field, const char *value)
+{
+	struct dgram_field_list *l = priv;
+
+	if (l->n == DGRAM_FIELDS_MAX)
+		return;
+	l->names[l->n] = field;
+	snprintf(l->values[l->n], sizeof(l->values[l->n]), "%s", value);
+	l->n++;
+}

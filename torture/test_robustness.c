@@ -87,16 +87,6 @@ static void corpus_add_file(TALLOC_CTX *mem_ctx, struct corpus *c,
 /* The project's vectors always; ../shared's when present. */
 static struct corpus *corpus_load(TALLOC_CTX *mem_ctx)
 {
-	static const char *const shared[] = {
-		"00_ms_mail_example.pcap", "01_host_announcement_browse.pcap",
-		"02_direct_unique_test_300.pcap",
-		"03_two_fragment_datagram.pcap",
-		"03b_two_fragment_reassembled.pcap",
-		"04_netlogon_primary_query.pcap", "05_messenger_net_send.pcap",
-		"06_netlogon_replies.pcap", "07_browser_all_opcodes.pcap",
-		"08_nbt_corner_cases.pcap", "09_padding_variants.pcap",
-		"10_size_limit.pcap",
-	};
 	struct corpus *c = talloc_zero(mem_ctx, struct corpus);
 	const char *dir = torture_shared_vectors(mem_ctx);
 
@@ -109,9 +99,9 @@ static struct corpus *corpus_load(TALLOC_CTX *mem_ctx)
 			      "only\n");
 		return c;
 	}
-	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+	for (size_t i = 0; torture_shared_vector_files[i] != NULL; i++)
 		corpus_add_file(mem_ctx, c, talloc_asprintf(mem_ctx, "%s/%s",
-								dir, shared[i]));
+				dir, torture_shared_vector_files[i]));
 	return c;
 }
 

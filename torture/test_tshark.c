@@ -202,24 +202,8 @@ static void gen_fragments(struct gen *g)
 	}
 }
 
-struct field_list {
-	const char *names[64];
-	char values[64][NBT_NAME_TEXT_MAX];
-	size_t n;
-};
-
-static void field_collect(void *priv, const char *field, const char *value)
-{
-	struct field_list *l = priv;
-
-	assert_true(l->n < 64);
-	l->names[l->n] = field;
-	snprintf(l->values[l->n], sizeof(l->values[0]), "%s", value);
-	l->n++;
-}
-
 /* Our decode of f, checked against what was encoded, as fields. */
-static void our_fields(const struct gen_frame *f, struct field_list *l,
+static void our_fields(const struct gen_frame *f, struct dgram_field_list *l,
 		       char *data_hex, size_t hexlen)
 {
 	struct smb_mailslot_write w;
@@ -249,7 +233,7 @@ static void our_fields(const struct gen_frame *f, struct field_list *l,
 		for (size_t k = 0; k < w.data_len && 2 * k + 2 < hexlen; k++)
 			snprintf(data_hex + 2 * k, 3, "%02x", w.data[k]);
 	}
-	dgram_fields_emit(&d, smb ? &w : NULL, field_collect, l);
+	dgram_fields_emit(&d, smb ? &w : NULL, dgram_field_list_add, l);
 }
 
 static void write_pcap(TALLOC_CTX *mem_ctx, const char *path,
@@ -312,7 +296,7 @@ static size_t compare_file(TALLOC_CTX *mem_ctx, const char *path,
 
 	for (size_t i = 0; i < g->n; i++) {
 		const struct gen_frame *f = &g->frames[i];
-		struct field_list ours;
+		struct dgram_field_list ours;
 		bool seen[64] = { false };
 
 		if (f->fragment != fragments)

@@ -484,20 +484,11 @@ static void test_project_vectors(void **state)
 
 int main(void)
 {
-	static const char *const files[] = {
-		"00_ms_mail_example.pcap", "01_host_announcement_browse.pcap",
-		"02_direct_unique_test_300.pcap",
-		"03_two_fragment_datagram.pcap",
-		"03b_two_fragment_reassembled.pcap",
-		"04_netlogon_primary_query.pcap", "05_messenger_net_send.pcap",
-		"06_netlogon_replies.pcap", "07_browser_all_opcodes.pcap",
-		"08_nbt_corner_cases.pcap", "09_padding_variants.pcap",
-		"10_size_limit.pcap",
-	};
-	struct CMUnitTest tests[sizeof(files) / sizeof(files[0]) + 3];
+	const char *const *files = torture_shared_vector_files;
+	struct CMUnitTest tests[32];
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; files[i] != NULL && n + 3 < 32; i++) {
 		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
 			test_golden_file, (void *)files[i]);
 		tests[n++].name = files[i];

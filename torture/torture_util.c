@@ -11,6 +11,16 @@
 
 #include "torture_util.h"
 
+const char *const torture_shared_vector_files[] = {
+	"00_ms_mail_example.pcap", "01_host_announcement_browse.pcap",
+	"02_direct_unique_test_300.pcap", "03_two_fragment_datagram.pcap",
+	"03b_two_fragment_reassembled.pcap", "04_netlogon_primary_query.pcap",
+	"05_messenger_net_send.pcap", "06_netlogon_replies.pcap",
+	"07_browser_all_opcodes.pcap", "08_nbt_corner_cases.pcap",
+	"09_padding_variants.pcap", "10_size_limit.pcap",
+	NULL,
+};
+
 const char *torture_shared_vectors(TALLOC_CTX *mem_ctx)
 {
 	const char *shared = getenv("MAILSLOT_SHARED_DIR");

@@ -12,6 +12,9 @@
 /* $MAILSLOT_SHARED_DIR/vectors if it exists, else NULL. */
 const char *torture_shared_vectors(TALLOC_CTX *mem_ctx);
 
+/* The conformance vectors of ../shared/vectors, NULL-terminated. */
+extern const char *const torture_shared_vector_files[];
+
 /* $MAILSLOT_SOURCE_DIR/rel (the source tree; "." if unset). */
 const char *torture_source_path(TALLOC_CTX *mem_ctx, const char *rel);
 
