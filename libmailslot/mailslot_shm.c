@@ -1,0 +1,124 @@
+/* The shared header: robust locking, sanity checks, liveness. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "mailslot_private.h"
+
+enum mailslot_error mailslot_shm_lock(struct mailslot_shm *shm)
+{
+	int ret = pthread_mutex_lock(&shm->lock);
+
+	if (ret == 0)
+		return MAILSLOT_OK;
+	if (ret != EOWNERDEAD)
+		return MAILSLOT_ERROR_INTERNAL_ERROR;
+	/* A holder died: finish its commit, if it had started one. */
+	if (shm->redo_valid) {
+		shm->in = shm->redo;
+		shm->redo_valid = 0;
+	}
+	if (pthread_mutex_consistent(&shm->lock) != 0) {
+		pthread_mutex_unlock(&shm->lock);
+		return MAILSLOT_ERROR_INTERNAL_ERROR;
+	}
+	return MAILSLOT_OK;
+}
+
+void mailslot_shm_unlock(struct mailslot_shm *shm)
+{
+	pthread_mutex_unlock(&shm->lock);
+}
+
+bool mailslot_shm_sane(const struct mailslot_shm *shm)
+{
+	uint64_t used = shm->in.pos - shm->out.pos;
+	uint64_t msgs = shm->in.msgs - shm->out.msgs;
+	uint64_t bytes = shm->in.bytes - shm->out.bytes;
+
+	/* Clients may write the header: never trust it blindly. */
+	return used <= shm->ring_size && msgs <= shm->queue_messages &&
+	       bytes <= shm->queue_bytes && (shm->in.pos & 3) == 0 &&
+	       (shm->out.pos & 3) == 0 && (msgs == 0) == (used == 0);
+}
+
+bool mailslot_hdr_owned(int hdr_fd)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = 0,
+		.l_len = 1,
+	};
+
+	/* Asks without taking the lock, so it never disturbs a creator. */
+	if (fcntl(hdr_fd, F_OFD_GETLK, &fl) != 0)
+		return false;
+	return fl.l_type != F_UNLCK;
+}
+
+enum mailslot_error mailslot_hdr_map(int hdr_fd, int prot,
+				     struct mailslot_shm **pshm)
+{
+	struct stat st;
+	struct mailslot_shm *shm;
+
+	if (fstat(hdr_fd, &st) != 0)
+		return mailslot_errno_map(errno);
+	if (st.st_size < MAILSLOT_SHM_SIZE)
+		return MAILSLOT_ERROR_FILE_NOT_FOUND;
+	shm = mmap(NULL, MAILSLOT_SHM_SIZE, prot, MAP_SHARED, hdr_fd, 0);
+	if (shm == MAP_FAILED)
+		return mailslot_errno_map(errno);
+	if (__atomic_load_n(&shm->magic, __ATOMIC_ACQUIRE) !=
+		    MAILSLOT_SHM_MAGIC ||
+	    shm->version != MAILSLOT_SHM_VERSION) {
+		munmap(shm, MAILSLOT_SHM_SIZE);
+		return MAILSLOT_ERROR_FILE_NOT_FOUND;
+	}
+	*pshm = shm;
+	return MAILSLOT_OK;
+}
+
+enum mailslot_error mailslot_errno_map(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+	case ENXIO:
+		return MAILSLOT_ERROR_FILE_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return MAILSLOT_ERROR_ACCESS_DENIED;
+	case ENOMEM:
+	case ENOSPC:
+		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
+	case ENAMETOOLONG:
+		return MAILSLOT_ERROR_FILENAME_EXCED_RANGE;
+	case ECONNREFUSED:
+	case EPIPE:
+		return MAILSLOT_ERROR_BROKEN_PIPE;
+	default:
+		return MAILSLOT_ERROR_INTERNAL_ERROR;
+	}
+}
+
+int mailslot_bell_address(int dir_fd, void *sun, unsigned *len)
+{
+	struct sockaddr_un *a = sun;
+	int n;
+
+	a->sun_family = AF_UNIX;
+	n = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s",
+		     dir_fd, MAILSLOT_BELL_FILE);
+	if (n < 0 || (size_t)n >= sizeof(a->sun_path))
+		return -1;
+	*len = (unsigned)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	return 0;
+}
