@@ -3,6 +3,7 @@
 # and Samba.  Top-level waf project in the style of Samba's standalone
 # libraries: options/configure/build here, one wscript_build per directory.
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,14 @@ def build(bld):
 
 
 @conf
+def mailslot_script_test(bld, script):
+    """Declare a test script (bash); `./waf test` runs it.  Its result is
+    read from a closing line 'NAME: N passed, N failed, N skipped'."""
+    bld.env.append_value('MAILSLOT_TESTS',
+                         [bld.path.find_node(script).abspath()])
+
+
+@conf
 def mailslot_test(bld, target, source, use='', **kw):
     """Declare a cmocka test binary; `./waf test` runs it."""
     bld.program(target=target, source=source, use=use,
@@ -185,11 +194,22 @@ def test_environment(bld):
     return env
 
 
+PLAIN_SUMMARY = re.compile(r'^(?:[\w-]+: )?(\d+) passed, (\d+) failed'
+                           r'(?:, (\d+) skipped)?$')
+
+
 def count_cmocka(output):
-    """(passed, failed, skipped) from cmocka's closing lines."""
+    """(passed, failed, skipped) from cmocka's closing lines, or from the
+    plain 'N passed, N failed, N skipped' line a script prints."""
     passed = failed = skipped = 0
     for line in output.splitlines():
         line = line.strip()
+        m = PLAIN_SUMMARY.match(line)
+        if m:
+            passed += int(m.group(1))
+            failed += int(m.group(2))
+            skipped += int(m.group(3) or 0)
+            continue
         for tag, idx in (('[  PASSED  ]', 0), ('[  FAILED  ]', 1),
                          ('[  SKIPPED ]', 2)):
             if line.startswith(tag) and 'test(s)' in line:
@@ -215,7 +235,8 @@ def run_tests(bld):
         Logs.pprint('CYAN', '==> %s' % name)
         start = time.time()
         try:
-            p = subprocess.run([path], env=env, cwd=bld.bldnode.abspath(),
+            argv = ['bash', path] if path.endswith('.sh') else [path]
+            p = subprocess.run(argv, env=env, cwd=bld.bldnode.abspath(),
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL,
