@@ -32,7 +32,7 @@ static enum mailslot_error open_files(struct mailslot *slot, int runtime_fd)
 	enum mailslot_error err;
 
 	slot->dir_fd = openat(runtime_fd, slot->name->entry,
-			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (slot->dir_fd < 0)
 		return mailslot_errno_map(errno);
 	slot->hdr_fd = openat(slot->dir_fd, MAILSLOT_HDR_FILE,
@@ -50,7 +50,8 @@ static enum mailslot_error open_files(struct mailslot *slot, int runtime_fd)
 		return err;
 	/* closed also covers a creator still setting up */
 	if (slot->shm->closed ||
-	    strcmp(slot->shm->name, slot->name->folded) != 0)
+	    strcmp(slot->shm->name, slot->name->folded) != 0 ||
+	    mailslot_bell_address(slot->shm->bell, &sun, &len) != 0)
 		err = MAILSLOT_ERROR_FILE_NOT_FOUND;
 	slot->generation = slot->shm->generation;
 	mailslot_shm_unlock(slot->shm);
@@ -65,8 +66,6 @@ static enum mailslot_error open_files(struct mailslot *slot, int runtime_fd)
 			       SOCK_CLOEXEC, 0);
 	if (slot->bell_fd < 0)
 		return mailslot_errno_map(errno);
-	if (mailslot_bell_address(slot->dir_fd, &sun, &len) != 0)
-		return MAILSLOT_ERROR_INTERNAL_ERROR;
 	if (connect(slot->bell_fd, (struct sockaddr *)&sun, len) != 0)
 		return errno == ECONNREFUSED ? MAILSLOT_ERROR_FILE_NOT_FOUND
 					     : mailslot_errno_map(errno);

@@ -26,7 +26,7 @@ static bool entry_read(TALLOC_CTX *mem_ctx, int runtime_fd, const char *d,
 		return false;
 	memset(e, 0, sizeof(*e));
 	e->owner = st.st_uid;
-	dir_fd = openat(runtime_fd, d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	dir_fd = openat(runtime_fd, d, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 			O_CLOEXEC);
 	hdr_fd = dir_fd < 0 ? -1 : openat(dir_fd, MAILSLOT_HDR_FILE,
 					  O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -77,7 +77,8 @@ enum mailslot_error mailslot_list(TALLOC_CTX *mem_ctx,
 	err = mailslot_runtime_open(&runtime_fd);
 	if (err != MAILSLOT_OK)
 		return err;
-	dir = fdopendir(dup(runtime_fd));
+	dir = fdopendir(openat(runtime_fd, ".", O_RDONLY | O_DIRECTORY |
+			       O_CLOEXEC));
 	if (dir == NULL) {
 		err = mailslot_errno_map(errno);
 		close(runtime_fd);

@@ -5,8 +5,12 @@
  *         server holds an OFD write lock on it for its whole life
  *   ring  the message bytes; clients may only write it (pwrite), so a
  *         user allowed to write can never read anyone's messages
- *   bell  an AF_UNIX datagram socket the server sleeps on; a client sends
- *         an empty datagram when the server said it is waiting
+ * and the server's bell: an abstract AF_UNIX datagram socket (its name in
+ * the header) the server sleeps on; a client sends an empty datagram when
+ * the server said it is waiting.  Abstract, because a process that dropped
+ * privileges cannot use /proc/self/fd paths and sun_path is too short for
+ * long runtime paths; a bell carries no data, so anyone ringing it can at
+ * most cause a spurious wake-up.
  */
 #ifndef LIBMAILSLOT_MAILSLOT_PRIVATE_H
 #define LIBMAILSLOT_MAILSLOT_PRIVATE_H
@@ -23,7 +27,7 @@
 
 #define MAILSLOT_HDR_FILE "hdr"
 #define MAILSLOT_RING_FILE "ring"
-#define MAILSLOT_BELL_FILE "bell"
+#define MAILSLOT_BELL_NAME_MAX 40
 
 /* Monotonic counters: ring position (bytes), messages, payload bytes. */
 struct mailslot_counters {
@@ -55,6 +59,7 @@ struct mailslot_shm {
 	struct mailslot_counters redo;
 	uint32_t redo_valid;
 	struct mailslot_counters out;	/* written by the server only */
+	char bell[MAILSLOT_BELL_NAME_MAX];	/* abstract name, no NUL lead */
 	char name[MAILSLOT_STORED_NAME_MAX];	/* as the creator spelt it */
 };
 
@@ -88,8 +93,8 @@ enum mailslot_error mailslot_runtime_open(int *pfd);
 /* errno from a failed open() as a Win32 error. */
 enum mailslot_error mailslot_errno_map(int err);
 
-/* "/proc/self/fd/N/bell": lets bind/connect ignore sun_path's limit. */
-int mailslot_bell_address(int dir_fd, void *sun, unsigned *len);
+/* The abstract socket address for bell name `bell`. */
+int mailslot_bell_address(const char *bell, void *sun, unsigned *len);
 
 /* Read one queued message (server); EMPTY when there is none. */
 #define MAILSLOT_QUEUE_EMPTY ((enum mailslot_error)0xFFFFFFFFu)

@@ -48,7 +48,8 @@ enum mailslot_error mailslot_runtime_open(int *pfd)
 	err = mailslot_runtime_dir(NULL, &path);
 	if (err != MAILSLOT_OK)
 		return err;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_PATH: others may search the directory without reading it */
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	talloc_free(path);
 	if (fd < 0)
 		return errno == ENOENT ? MAILSLOT_ERROR_PATH_NOT_FOUND

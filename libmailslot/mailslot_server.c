@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,13 +18,13 @@
 #define CREATE_ATTEMPTS 32
 
 struct access_modes {
-	mode_t dir, hdr, ring, bell;
+	mode_t dir, hdr, ring;
 };
 
 static const struct access_modes access_modes[] = {
-	[MAILSLOT_ACCESS_OWNER] = { 0700, 0600, 0600, 0600 },
-	[MAILSLOT_ACCESS_GROUP] = { 0710, 0660, 0620, 0620 },
-	[MAILSLOT_ACCESS_EVERYONE] = { 0711, 0666, 0622, 0622 },
+	[MAILSLOT_ACCESS_OWNER] = { 0700, 0600, 0600 },
+	[MAILSLOT_ACCESS_GROUP] = { 0710, 0660, 0620 },
+	[MAILSLOT_ACCESS_EVERYONE] = { 0711, 0666, 0622 },
 };
 
 void mailslot_server_options_init(struct mailslot_server_options *opts)
@@ -50,7 +51,6 @@ static int server_destructor(struct mailslot *slot)
 	}
 	if (slot->dir_fd >= 0) {
 		unlinkat(slot->dir_fd, MAILSLOT_RING_FILE, 0);
-		unlinkat(slot->dir_fd, MAILSLOT_BELL_FILE, 0);
 		/* hdr last: its lock still tells racers we own the name */
 		unlinkat(slot->dir_fd, MAILSLOT_HDR_FILE, 0);
 	}
@@ -187,7 +187,6 @@ static enum mailslot_error files_create(struct mailslot *slot,
 	unsigned len;
 
 	unlinkat(slot->dir_fd, MAILSLOT_RING_FILE, 0);
-	unlinkat(slot->dir_fd, MAILSLOT_BELL_FILE, 0);
 	slot->ring_fd = openat(slot->dir_fd, MAILSLOT_RING_FILE,
 			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 			       O_CLOEXEC, 0600);
@@ -199,13 +198,23 @@ static enum mailslot_error files_create(struct mailslot *slot,
 			       SOCK_CLOEXEC, 0);
 	if (slot->bell_fd < 0)
 		return mailslot_errno_map(errno);
-	if (mailslot_bell_address(slot->dir_fd, &sun, &len) != 0)
-		return MAILSLOT_ERROR_INTERNAL_ERROR;
-	if (bind(slot->bell_fd, (struct sockaddr *)&sun, len) != 0)
-		return mailslot_errno_map(errno);
+	/* a random abstract name; retry on the (unlikely) clash */
+	for (int i = 0;; i++) {
+		uint64_t r;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			return MAILSLOT_ERROR_INTERNAL_ERROR;
+		snprintf(slot->shm->bell, sizeof(slot->shm->bell),
+			 "mailslot-bell-%016llx", (unsigned long long)r);
+		if (mailslot_bell_address(slot->shm->bell, &sun, &len) != 0)
+			return MAILSLOT_ERROR_INTERNAL_ERROR;
+		if (bind(slot->bell_fd, (struct sockaddr *)&sun, len) == 0)
+			break;
+		if (errno != EADDRINUSE || i == 8)
+			return mailslot_errno_map(errno);
+	}
 	/* exact modes whatever the umask */
 	if (fchmod(slot->ring_fd, m->ring) != 0 ||
-	    fchmodat(slot->dir_fd, MAILSLOT_BELL_FILE, m->bell, 0) != 0 ||
 	    fchmod(slot->hdr_fd, m->hdr) != 0 ||
 	    fchmod(slot->dir_fd, m->dir) != 0)
 		return mailslot_errno_map(errno);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -109,16 +110,18 @@ enum mailslot_error mailslot_errno_map(int err)
 	}
 }
 
-int mailslot_bell_address(int dir_fd, void *sun, unsigned *len)
+int mailslot_bell_address(const char *bell, void *sun, unsigned *len)
 {
 	struct sockaddr_un *a = sun;
-	int n;
+	size_t n = strnlen(bell, MAILSLOT_BELL_NAME_MAX);
 
-	a->sun_family = AF_UNIX;
-	n = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s",
-		     dir_fd, MAILSLOT_BELL_FILE);
-	if (n < 0 || (size_t)n >= sizeof(a->sun_path))
+	if (n == 0 || n >= MAILSLOT_BELL_NAME_MAX ||
+	    n + 1 > sizeof(a->sun_path))
 		return -1;
-	*len = (unsigned)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	/* sun_path[0] == 0: the abstract namespace */
+	memcpy(a->sun_path + 1, bell, n);
+	*len = (unsigned)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 	return 0;
 }
