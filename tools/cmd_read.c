@@ -1,0 +1,160 @@
+/*
+ * mailslot read NAME: create NAME and print each message as it arrives,
+ * as text when printable, else hex; --json prints one object per line.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "win32_error_print.h"
+
+static void read_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mailslot read NAME [--count N] [--timeout MS] "
+		"[--max-size BYTES] [--json]\n\n"
+		"Create mailslot NAME (\\\\.\\mailslot\\[path\\]name) and print "
+		"each message as it\narrives.  Exits 0 after N messages, "
+		"non-zero when a read times out.\n\n"
+		"  --count N         stop after N messages (default: never)\n"
+		"  --timeout MS      read timeout in ms, or 'forever' "
+		"(default: forever)\n"
+		"  --max-size BYTES  maximum message size (default 0: "
+		"unlimited)\n"
+		"  --json            one JSON object per message: "
+		"{\"length\":N,\"data\":\"base64\"}\n");
+}
+
+static bool printable(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void print_base64(const uint8_t *p, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		putchar(b64[(v >> 18) & 63]);
+		putchar(b64[(v >> 12) & 63]);
+		putchar(i + 1 < n ? b64[(v >> 6) & 63] : '=');
+		putchar(i + 2 < n ? b64[v & 63] : '=');
+	}
+}
+
+static void print_message(const uint8_t *p, size_t n, bool json)
+{
+	if (json) {
+		printf("{\"length\":%zu,\"data\":\"", n);
+		print_base64(p, n);
+		printf("\"}\n");
+	} else if (printable(p, n)) {
+		printf("%.*s\n", (int)n, (const char *)p);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%02x", p[i]);
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || s[0] == '-' || x > 0xFFFFFFFFull)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-size", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t count = 0, timeout = MAILSLOT_WAIT_FOREVER, max = 0;
+	bool json = false, have_count = false;
+	struct mailslot *slot;
+	enum mailslot_error err;
+	uint8_t *buf;
+	size_t bufsize;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:t:m:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!parse_u32(optarg, &count))
+				goto bad;
+			have_count = true;
+			break;
+		case 't':
+			if (strcmp(optarg, "forever") != 0 &&
+			    !parse_u32(optarg, &timeout))
+				goto bad;
+			break;
+		case 'm':
+			if (!parse_u32(optarg, &max))
+				goto bad;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			read_usage(stdout);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind != argc - 1)
+		goto bad;
+	err = mailslot_server_create(NULL, argv[optind], max, timeout, &slot);
+	if (err != MAILSLOT_OK) {
+		win32_error_print("read", argv[optind], err);
+		return 1;
+	}
+	/* the largest message this mailslot can ever hold */
+	bufsize = max ? max : MAILSLOT_DEFAULT_QUEUE_BYTES;
+	buf = talloc_size(slot, bufsize ? bufsize : 1);
+	if (buf == NULL) {
+		talloc_free(slot);
+		return 1;
+	}
+	for (uint32_t got = 0; !have_count || got < count; got++) {
+		size_t n;
+
+		err = mailslot_read(slot, buf, bufsize, &n);
+		if (err != MAILSLOT_OK) {
+			win32_error_print("read", argv[optind], err);
+			talloc_free(slot);
+			return err == MAILSLOT_ERROR_SEM_TIMEOUT ? 3 : 1;
+		}
+		print_message(buf, n, json);
+	}
+	talloc_free(slot);
+	return 0;
+bad:
+	read_usage(stderr);
+	return 2;
+}
