@@ -4,5 +4,8 @@
 
 const struct mailslot_command mailslot_commands[] = {
 	{ "demo", "encode a datagram of every kind, write a pcap, compare with tshark", cmd_demo },
+	{ "read", "create a local mailslot and print the messages it receives", cmd_read },
+	{ "write", "write one message to a local mailslot", cmd_write },
+	{ "list", "list the local mailslots with owner and queue state", cmd_list },
 	{ NULL, NULL, NULL },
 };

@@ -13,5 +13,8 @@ struct mailslot_command {
 extern const struct mailslot_command mailslot_commands[];
 
 int cmd_demo(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_write(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 #endif
