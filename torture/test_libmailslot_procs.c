@@ -30,11 +30,14 @@ static const char *rt_dir;
 static int child_write(const char *name, const char *text, int delay_ms)
 {
 	struct mailslot *c;
+	int rc;
 
 	usleep((useconds_t)delay_ms * 1000);
 	if (mailslot_client_open(NULL, name, &c) != MAILSLOT_OK)
 		return 10;
-	return mailslot_write(c, text, strlen(text)) == MAILSLOT_OK ? 0 : 11;
+	rc = mailslot_write(c, text, strlen(text)) == MAILSLOT_OK ? 0 : 11;
+	talloc_free(c);
+	return rc;
 }
 
 static int spawn_writer(const char *name, const char *text, int delay_ms)
