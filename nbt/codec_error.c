@@ -14,7 +14,6 @@ static const struct {
 	E(CODEC_ERR_NAME_BAD_CHARACTER, "NetBIOS name has a character outside A-P"),
 	E(CODEC_ERR_NAME_POINTER, "NetBIOS name uses a label pointer (forbidden in datagrams)"),
 	E(CODEC_ERR_NAME_RESERVED_LENGTH_BITS, "NetBIOS name label length has reserved bits set"),
-	E(CODEC_ERR_NAME_LABEL_EMPTY, "NetBIOS name has an empty label"),
 	E(CODEC_ERR_NAME_TOO_LONG, "NetBIOS name is too long"),
 	E(CODEC_ERR_NAME_TOO_MANY_LABELS, "NetBIOS name has too many scope labels"),
 	E(CODEC_ERR_NAME_BAD_SCOPE, "NetBIOS scope ID is not a valid label sequence"),

@@ -65,7 +65,8 @@ enum codec_error nbt_dgram_fragment(TALLOC_CTX *mem_ctx,
 void nbt_reasm_limits_default(struct nbt_reasm_limits *lim)
 {
 	lim->max_pending = 64;
-	lim->max_bytes = 128 * 1024;
+	/* exactly max_pending entries of max_user_data + bitmap */
+	lim->max_bytes = 64 * (2048 + 2048 / 8);
 	lim->max_user_data = 2048;
 	lim->timeout_ms = 2000;
 }

@@ -40,7 +40,8 @@ struct nbt_reasm_limits {
 	uint32_t timeout_ms;	/* from a datagram's first fragment seen */
 };
 
-/* 64 pending, 128 KiB, 2048 bytes per datagram, 2000 ms (RFC FRAGMENT_TO). */
+/* 64 pending, 144 KiB (room for exactly those 64), 2048 bytes per
+ * datagram, 2000 ms (RFC FRAGMENT_TO). */
 void nbt_reasm_limits_default(struct nbt_reasm_limits *lim);
 
 struct nbt_reasm_stats {
