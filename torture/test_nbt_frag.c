@@ -689,7 +689,7 @@ static void test_reasm_timeout(void **state)
 	nbt_reasm_limits_default(&def);
 	assert_int_equal(def.timeout_ms, 2000);
 	assert_int_equal(def.max_pending, 64);
-	assert_int_equal(def.max_bytes, 128 * 1024);
+	assert_int_equal(def.max_bytes, 64 * (2048 + 256));
 	assert_int_equal(def.max_user_data, 2048);
 
 	make_frag(&a, 1, IP1, 0x03, 0, payload, 100);
