@@ -122,6 +122,16 @@ enum codec_error nbt_ns_decode(const uint8_t *buf, size_t len,
 			       struct nbt_ns_packet *p);
 
 /*
+ * The name at pkt[offset], written in full or as a label pointer (0xC0xx,
+ * an offset from the packet start) to a full name earlier in the packet.
+ * Pointers are followed backwards only, at most 8 jumps; otherwise
+ * CODEC_ERR_NS_POINTER_LOOP.  *consumed: bytes at offset (2 for a pointer).
+ */
+enum codec_error nbt_ns_name_decode(const uint8_t *pkt, size_t pkt_len,
+				    size_t offset, struct nbt_name *n,
+				    size_t *consumed);
+
+/*
  * Builders for what a B/H-node sends and answers.  All set id, opcode,
  * flags, the question and/or the record; nb_flags carries G and ONT.
  */
