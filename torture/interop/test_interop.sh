@@ -323,7 +323,7 @@ daemon_settled() {
 ms() {
 	local ns=$1 run=$2
 	shift 2
-	timeout 20 ip netns exec "$ns" env "MAILSLOT_RUNTIME_DIR=$run" "$MAILSLOT" "$@"
+	timeout 10 ip netns exec "$ns" env "MAILSLOT_RUNTIME_DIR=$run" "$MAILSLOT" "$@"
 }
 
 # start_reader RUNDIR SLOT OUT args...: `mailslot read` in cli2, waits (3 s)
