@@ -29,10 +29,13 @@ LIBRARIES = [
     ('tevent', 'TEVENT', 'libtevent-dev'),
     ('cmocka', 'CMOCKA', 'libcmocka-dev'),
     ('libpcap', 'PCAP', 'libpcap-dev'),
+    ('inih', 'INIH', 'libinih-dev'),
 ]
-# Everything configure wants from Debian; tshark is needed by the tests only.
+# Everything configure wants from Debian.  tshark, Samba's nmbd and
+# iproute2 are needed by the tests only (conformance and interop).
 DEBIAN_PACKAGES = ['gcc', 'pkg-config', 'libtalloc-dev', 'libtevent-dev',
-                   'libcmocka-dev', 'libpcap-dev', 'tshark']
+                   'libcmocka-dev', 'libpcap-dev', 'libinih-dev', 'tshark',
+                   'samba', 'samba-common-bin', 'iproute2', 'procps']
 
 
 def options(opt):

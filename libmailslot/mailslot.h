@@ -53,6 +53,8 @@ enum mailslot_error {
 	MAILSLOT_ERROR_FILENAME_EXCED_RANGE = 206,
 	MAILSLOT_ERROR_NOT_ENOUGH_QUOTA = 1816,
 	MAILSLOT_ERROR_INTERNAL_ERROR = 1359,
+	MAILSLOT_ERROR_BAD_NETPATH = 53,
+	MAILSLOT_ERROR_SERVICE_NOT_ACTIVE = 1062,
 };
 
 /* "ERROR_SEM_TIMEOUT"; "ERROR_<number>" style fallback for unknown. */
@@ -100,7 +102,37 @@ enum mailslot_error mailslot_client_open(TALLOC_CTX *mem_ctx,
 					 const char *name,
 					 struct mailslot **pslot);
 
-/* WriteFile on a client handle: exactly one message of len bytes. */
+/*
+ * Remote names (\\*\mailslot\x, \\DOMAIN\..., \\COMPUTER\...): the open
+ * succeeds without any network traffic, as on Windows; each write goes
+ * out through mailslotd (<runtime dir>/mailslotd.sock), which sends it from
+ * UDP 138 with the right SOURCE_IP.  No daemon: the open fails with
+ * ERROR_SERVICE_NOT_ACTIVE, unless standalone sending is asked for here.
+ */
+struct mailslot_remote_options {
+	/* Send from this process's own UDP socket instead of the daemon's:
+	 * for unprivileged use and tests.  \\* and \\DOMAIN go to the
+	 * interface's broadcast; \\COMPUTER needs target_ip (there is no
+	 * name service without the daemon). */
+	bool standalone;
+	uint32_t interface_ip;		/* host order: source address */
+	uint32_t interface_mask;
+	uint32_t target_ip;		/* host order, 0: broadcast */
+	uint16_t port;			/* destination port, 0: 138 */
+	const char *netbios_name;	/* source name, NULL: host name */
+	const char *workgroup;		/* for \\*, NULL: WORKGROUP */
+};
+
+enum mailslot_error mailslot_client_open_remote(
+	TALLOC_CTX *mem_ctx, const char *name,
+	const struct mailslot_remote_options *opts, struct mailslot **pslot);
+
+/*
+ * WriteFile on a client handle: exactly one message of len bytes.  On a
+ * remote handle, a payload over the 512-byte SMB budget (424 bytes for a
+ * 5-8 character name) fails with ERROR_BAD_NETPATH and nothing is sent;
+ * so does a \\COMPUTER no name service could resolve.
+ */
 enum mailslot_error mailslot_write(struct mailslot *slot, const void *buf,
 				   size_t len);
 

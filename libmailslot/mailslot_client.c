@@ -1,9 +1,11 @@
 /* CreateFile/WriteFile on a mailslot: the writer side. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -12,6 +14,8 @@
 
 static int client_destructor(struct mailslot *slot)
 {
+	if (slot->ring_map != NULL)
+		munmap(slot->ring_map, slot->ring_map_size);
 	if (slot->shm != NULL)
 		munmap(slot->shm, MAILSLOT_SHM_SIZE);
 	if (slot->ring_fd >= 0)
@@ -25,11 +29,50 @@ static int client_destructor(struct mailslot *slot)
 	return 0;
 }
 
+/*
+ * OWNER mailslot: only the creating user and root can open it, and they
+ * could open the ring for reading anyway, so map it and write records
+ * with memcpy (no system call).  GROUP/EVERYONE clients never get here:
+ * they keep a write-only descriptor and pwrite.  Failing to map is not an
+ * error: the caller falls back to pwrite.
+ */
+static void ring_map(struct mailslot *slot, uint64_t ring_size)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	if (ring_size == 0 || ring_size > SIZE_MAX)
+		return;
+	fd = openat(slot->dir_fd, MAILSLOT_RING_FILE,
+		    O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* mapping past the end would SIGBUS on the first write */
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < ring_size) {
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, (size_t)ring_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	slot->ring_map = map;
+	slot->ring_map_size = ring_size;
+}
+
+static enum mailslot_error bell_connect(struct mailslot *slot,
+					const struct sockaddr_un *sun,
+					unsigned len);
+
 static enum mailslot_error open_files(struct mailslot *slot, int runtime_fd)
 {
 	struct sockaddr_un sun;
 	unsigned len;
 	enum mailslot_error err;
+	uint32_t access;
+	uint64_t ring_size;
 
 	slot->dir_fd = openat(runtime_fd, slot->name->entry,
 			      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -54,19 +97,32 @@ static enum mailslot_error open_files(struct mailslot *slot, int runtime_fd)
 	    mailslot_bell_address(slot->shm->bell, &sun, &len) != 0)
 		err = MAILSLOT_ERROR_FILE_NOT_FOUND;
 	slot->generation = slot->shm->generation;
+	access = slot->shm->access;
+	ring_size = slot->shm->ring_size;
 	mailslot_shm_unlock(slot->shm);
 	if (err != MAILSLOT_OK)
 		return err;
+	if (access == MAILSLOT_ACCESS_OWNER)
+		ring_map(slot, ring_size);
+	if (slot->ring_map != NULL)
+		return bell_connect(slot, &sun, len);
 	/* write-only: a client can never read the queued messages */
 	slot->ring_fd = openat(slot->dir_fd, MAILSLOT_RING_FILE,
 			       O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (slot->ring_fd < 0)
 		return mailslot_errno_map(errno);
+	return bell_connect(slot, &sun, len);
+}
+
+static enum mailslot_error bell_connect(struct mailslot *slot,
+					const struct sockaddr_un *sun,
+					unsigned len)
+{
 	slot->bell_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
 			       SOCK_CLOEXEC, 0);
 	if (slot->bell_fd < 0)
 		return mailslot_errno_map(errno);
-	if (connect(slot->bell_fd, (struct sockaddr *)&sun, len) != 0)
+	if (connect(slot->bell_fd, (const struct sockaddr *)sun, len) != 0)
 		return errno == ECONNREFUSED ? MAILSLOT_ERROR_FILE_NOT_FOUND
 					     : mailslot_errno_map(errno);
 	return MAILSLOT_OK;
@@ -92,9 +148,11 @@ enum mailslot_error mailslot_client_open(TALLOC_CTX *mem_ctx,
 	if (err != MAILSLOT_OK)
 		goto fail;
 	if (slot->name->kind != MAILSLOT_NAME_LOCAL) {
-		/* the network daemon will handle these */
-		err = MAILSLOT_ERROR_NOT_SUPPORTED;
-		goto fail;
+		err = mailslot_remote_attach(slot, NULL);
+		if (err != MAILSLOT_OK)
+			goto fail;
+		*pslot = slot;
+		return MAILSLOT_OK;
 	}
 	err = mailslot_runtime_open(&runtime_fd);
 	if (err != MAILSLOT_OK) {
@@ -128,6 +186,17 @@ static int ring_write(struct mailslot *slot, uint64_t pos, uint32_t len,
 	/* the length never wraps (4-aligned record, 4096-multiple ring) */
 	if (off + 4 + first > size)
 		first = (size_t)(size - off - 4);
+	if (slot->ring_map != NULL) {
+		/* the header may have been scribbled on: trust our size */
+		if (size != slot->ring_map_size)
+			return -1;
+		memcpy(slot->ring_map + off, &len, sizeof(len));
+		if (first > 0)	/* p may be NULL for an empty message */
+			memcpy(slot->ring_map + off + 4, p, first);
+		if (first < len)
+			memcpy(slot->ring_map, p + first, len - first);
+		return 0;
+	}
 	iov[1].iov_base = (void *)p;
 	iov[1].iov_len = first;
 	if (pwritev(slot->ring_fd, iov, first ? 2 : 1, (off_t)off) !=
@@ -164,7 +233,11 @@ static enum mailslot_error queue_push(struct mailslot *slot, const void *buf,
 	shm->redo_valid = 1;
 	shm->in = shm->redo;
 	shm->redo_valid = 0;
-	*ring_bell = shm->reader_waiting != 0;
+	/* one bell per sleep: later writers see the flag already cleared */
+	if (shm->reader_waiting) {
+		shm->reader_waiting = 0;
+		*ring_bell = true;
+	}
 	return MAILSLOT_OK;
 }
 
@@ -180,15 +253,23 @@ enum mailslot_error mailslot_write(struct mailslot *slot, const void *buf,
 		return MAILSLOT_ERROR_ACCESS_DENIED;
 	if (buf == NULL && len > 0)
 		return MAILSLOT_ERROR_INVALID_PARAMETER;
+	if (slot->remote != NULL)
+		return mailslot_remote_write(slot, buf, len);
 	if (len > UINT32_MAX - 8)
 		return MAILSLOT_ERROR_INVALID_PARAMETER;
-	/* a server killed by SIGKILL never set `closed`: ask the kernel */
-	if (!mailslot_hdr_owned(slot->hdr_fd))
-		return MAILSLOT_ERROR_BROKEN_PIPE;
 	err = mailslot_shm_lock(slot->shm);
 	if (err != MAILSLOT_OK)
 		return err;
-	err = queue_push(slot, buf, (uint32_t)len, &ring_bell);
+	/*
+	 * A server killed by SIGKILL never set `closed`.  Its `alive` mutex
+	 * held proves it lives with no system call; otherwise ask the kernel
+	 * about the OFD lock (a forked child may still hold it).
+	 */
+	if (!mailslot_alive_fast(slot->shm) &&
+	    !mailslot_hdr_owned(slot->hdr_fd))
+		err = MAILSLOT_ERROR_BROKEN_PIPE;
+	else
+		err = queue_push(slot, buf, (uint32_t)len, &ring_bell);
 	mailslot_shm_unlock(slot->shm);
 	if (err != MAILSLOT_OK)
 		return err;

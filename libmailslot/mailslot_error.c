@@ -43,6 +43,13 @@ static const struct error_text error_texts[] = {
 	  "nothing was queued." },
 	{ MAILSLOT_ERROR_INTERNAL_ERROR, "ERROR_INTERNAL_ERROR",
 	  "The mailslot's shared state is damaged or a system call failed." },
+	{ MAILSLOT_ERROR_BAD_NETPATH, "ERROR_BAD_NETPATH",
+	  "The network path was not found: the message is over the 512-byte "
+	  "SMB budget (424 bytes for a 5-8 character name), or no host "
+	  "answered for that name." },
+	{ MAILSLOT_ERROR_SERVICE_NOT_ACTIVE, "ERROR_SERVICE_NOT_ACTIVE",
+	  "mailslotd is not running: start it for remote mailslots, or use "
+	  "standalone sending." },
 };
 
 static const struct error_text *error_find(enum mailslot_error err)

@@ -3,8 +3,10 @@
  * in the runtime directory holding three files:
  *   hdr   struct mailslot_shm, mapped by the server and every client; the
  *         server holds an OFD write lock on it for its whole life
- *   ring  the message bytes; clients may only write it (pwrite), so a
- *         user allowed to write can never read anyone's messages
+ *   ring  the message bytes; clients of a GROUP/EVERYONE mailslot may
+ *         only write it (pwrite), so a user allowed to write can never
+ *         read anyone's messages; clients of an OWNER mailslot (who could
+ *         open it for reading anyway) map it and memcpy
  * and the server's bell: an abstract AF_UNIX datagram socket (its name in
  * the header) the server sleeps on; a client sends an empty datagram when
  * the server said it is waiting.  Abstract, because a process that dropped
@@ -21,7 +23,7 @@
 #include "mailslot_name.h"
 
 #define MAILSLOT_SHM_MAGIC 0x544c534du	/* "MSLT" */
-#define MAILSLOT_SHM_VERSION 1u
+#define MAILSLOT_SHM_VERSION 2u
 #define MAILSLOT_SHM_SIZE 4096
 #define MAILSLOT_STORED_NAME_MAX 640
 
@@ -61,10 +63,22 @@ struct mailslot_shm {
 	struct mailslot_counters out;	/* written by the server only */
 	char bell[MAILSLOT_BELL_NAME_MAX];	/* abstract name, no NUL lead */
 	char name[MAILSLOT_STORED_NAME_MAX];	/* as the creator spelt it */
+	/*
+	 * Held by the server's creating thread for the handle's life, so
+	 * that the kernel marks it owner-died (robust futex list) when that
+	 * thread dies, before the OFD lock goes: a writer's trylock seeing
+	 * EBUSY proves the server alive without a system call.  Touched by
+	 * writers only under `lock`; anything but EBUSY sends them to the
+	 * OFD lock (F_OFD_GETLK), which stays the authority.
+	 */
+	pthread_mutex_t alive;
 };
+
+struct mailslot_remote;		/* mailslot_remote.c */
 
 struct mailslot {
 	bool server;
+	struct mailslot_remote *remote;	/* a remote name's client */
 	struct mailslot_name *name;
 	int dir_fd;
 	int hdr_fd;
@@ -74,7 +88,26 @@ struct mailslot {
 	uint32_t generation;
 	uint32_t read_timeout;		/* server */
 	int runtime_fd;			/* server: to remove its directory */
+	/* client of an OWNER mailslot: the ring mapped, else NULL (pwrite) */
+	uint8_t *ring_map;
+	uint64_t ring_map_size;
+	/* server: `alive` is held by thread alive_tid of this process */
+	bool alive_held;
+	pid_t alive_pid, alive_tid;
+	/*
+	 * server: a copy of committed ring bytes [rbuf_pos, rbuf_pos +
+	 * rbuf_len), read with one pread and handed out message by message.
+	 */
+	uint8_t *rbuf;
+	uint64_t rbuf_pos;
+	size_t rbuf_len;
 };
+
+/* mailslot_remote.c: writes to \\*, \\DOMAIN and \\COMPUTER names */
+enum mailslot_error mailslot_remote_attach(
+	struct mailslot *slot, const struct mailslot_remote_options *opts);
+enum mailslot_error mailslot_remote_write(struct mailslot *slot,
+					  const void *buf, size_t len);
 
 /* Lock the header, repairing it if a holder died. */
 enum mailslot_error mailslot_shm_lock(struct mailslot_shm *shm);
@@ -83,6 +116,18 @@ void mailslot_shm_unlock(struct mailslot_shm *shm);
 bool mailslot_shm_sane(const struct mailslot_shm *shm);
 /* true when a live server holds the header's lock. */
 bool mailslot_hdr_owned(int hdr_fd);
+/*
+ * Server side: (re)initialise and take shm->alive; the caller holds
+ * shm->lock.  Release it again (same thread only) at close.
+ */
+void mailslot_alive_take(struct mailslot *slot);
+void mailslot_alive_release(struct mailslot *slot);
+/*
+ * Client side, shm->lock held: true when the server is certainly alive
+ * without asking the kernel (alive held by a live thread), false when the
+ * caller must check the OFD lock.
+ */
+bool mailslot_alive_fast(struct mailslot_shm *shm);
 /* Map an opened header file, checking magic and size. */
 enum mailslot_error mailslot_hdr_map(int hdr_fd, int prot,
 				     struct mailslot_shm **pshm);

@@ -11,6 +11,9 @@
 
 #include "mailslot_private.h"
 
+/* Size of the server's read-ahead buffer (one pread fills it). */
+#define MAILSLOT_RBUF_SIZE (64u * 1024)
+
 static uint64_t record_size(uint32_t len)
 {
 	return 4 + (((uint64_t)len + 3) & ~(uint64_t)3);
@@ -40,6 +43,65 @@ static int ring_read(struct mailslot *slot, uint64_t pos, void *buf,
 		pos += (uint64_t)n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * The committed bytes [pos, pos + len) from the read-ahead buffer, filling
+ * it with one pread of up to MAILSLOT_RBUF_SIZE committed bytes from pos
+ * when they are not there; NULL when they cannot come from it (a record
+ * wrapping around the ring's end, a message larger than the buffer, a
+ * short read): the caller then preads them directly.  The lock is held.
+ *
+ * Buffered bytes never go stale: a writer only writes past `in`, and
+ * every position still asked for (>= out.pos) was committed before the
+ * fill, so a writer reaches its ring offset only after the reader has
+ * consumed it.
+ */
+static const uint8_t *rbuf_get(struct mailslot *slot, uint64_t pos,
+			       size_t len)
+{
+	struct mailslot_shm *shm = slot->shm;
+	uint64_t size = shm->ring_size;
+	uint64_t off = pos % size;
+	uint64_t avail = shm->in.pos - pos;
+	ssize_t n;
+
+	if (slot->rbuf != NULL && pos >= slot->rbuf_pos &&
+	    pos - slot->rbuf_pos <= slot->rbuf_len &&
+	    len <= slot->rbuf_len - (pos - slot->rbuf_pos))
+		return slot->rbuf + (pos - slot->rbuf_pos);
+	if (avail > size - off)
+		avail = size - off;	/* no wrap inside the buffer */
+	if (avail > MAILSLOT_RBUF_SIZE)
+		avail = MAILSLOT_RBUF_SIZE;
+	if (avail < len)
+		return NULL;
+	if (slot->rbuf == NULL) {
+		slot->rbuf = talloc_size(slot, MAILSLOT_RBUF_SIZE);
+		if (slot->rbuf == NULL)
+			return NULL;
+	}
+	slot->rbuf_len = 0;
+	do {
+		n = pread(slot->ring_fd, slot->rbuf, (size_t)avail,
+			  (off_t)off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 || (size_t)n < len)
+		return NULL;
+	slot->rbuf_pos = pos;
+	slot->rbuf_len = (size_t)n;
+	return slot->rbuf;
+}
+
+/* The 4-byte length of the record at pos. */
+static int record_len(struct mailslot *slot, uint64_t pos, uint32_t *len)
+{
+	const uint8_t *p = rbuf_get(slot, pos, sizeof(*len));
+
+	if (p == NULL)
+		return ring_read(slot, pos, len, sizeof(*len));
+	memcpy(len, p, sizeof(*len));
 	return 0;
 }
 
@@ -79,7 +141,7 @@ enum mailslot_error mailslot_queue_pop_alloc(struct mailslot *slot,
 		mailslot_shm_unlock(shm);
 		return MAILSLOT_QUEUE_EMPTY;
 	}
-	if (ring_read(slot, shm->out.pos, &len, sizeof(len)) != 0 ||
+	if (record_len(slot, shm->out.pos, &len) != 0 ||
 	    record_size(len) > shm->in.pos - shm->out.pos ||
 	    len > shm->in.bytes - shm->out.bytes)
 		return damaged(shm);
@@ -96,10 +158,16 @@ enum mailslot_error mailslot_queue_pop_alloc(struct mailslot *slot,
 		}
 		*pdata = buf;
 	}
-	if (len > 0 && ring_read(slot, shm->out.pos + 4, buf, len) != 0) {
-		if (pdata != NULL)
-			TALLOC_FREE(*pdata);
-		return damaged(shm);
+	if (len > 0) {
+		const uint8_t *p = rbuf_get(slot, shm->out.pos + 4, len);
+
+		if (p != NULL) {
+			memcpy(buf, p, len);
+		} else if (ring_read(slot, shm->out.pos + 4, buf, len) != 0) {
+			if (pdata != NULL)
+				TALLOC_FREE(*pdata);
+			return damaged(shm);
+		}
 	}
 	shm->out.pos += record_size(len);
 	shm->out.msgs++;
@@ -124,8 +192,7 @@ enum mailslot_error mailslot_queue_peek(struct mailslot *slot,
 	if (!mailslot_shm_sane(shm))
 		return damaged(shm);
 	*message_count = (uint32_t)(shm->in.msgs - shm->out.msgs);
-	if (*message_count > 0 &&
-	    ring_read(slot, shm->out.pos, &len, sizeof(len)) != 0)
+	if (*message_count > 0 && record_len(slot, shm->out.pos, &len) != 0)
 		return damaged(shm);
 	mailslot_shm_unlock(shm);
 	*next_size = len;

@@ -1,6 +1,7 @@
 /* ReadFile on a mailslot: blocking, and as a tevent request. */
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "mailslot_private.h"
@@ -42,23 +43,34 @@ enum mailslot_error mailslot_read(struct mailslot *slot, void *buf,
 	if (timeout != MAILSLOT_WAIT_FOREVER)
 		deadline = now_ms() + timeout;
 	for (;;) {
-		int wait_ms = -1;
+		int wait_ms;
 		struct pollfd pfd = { .fd = slot->bell_fd, .events = POLLIN };
+		char b;
 
 		err = mailslot_queue_pop(slot, buf, bufsize, nread,
 					 timeout != 0);
 		if (err != MAILSLOT_QUEUE_EMPTY)
 			return err;
-		if (timeout != MAILSLOT_WAIT_FOREVER) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return MAILSLOT_ERROR_SEM_TIMEOUT;
-			wait_ms = left > 60000 ? 60000 : (int)left;
+		/*
+		 * reader_waiting is set: the next writer rings exactly once.
+		 * A stale ring left over only costs one more look.
+		 */
+		if (timeout == MAILSLOT_WAIT_FOREVER) {
+			/* the bell is a blocking socket: one call per sleep */
+			if (recv(slot->bell_fd, &b, sizeof(b), 0) < 0 &&
+			    errno != EINTR && errno != EAGAIN)
+				return MAILSLOT_ERROR_INTERNAL_ERROR;
+			continue;
 		}
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0)
+			return MAILSLOT_ERROR_SEM_TIMEOUT;
+		wait_ms = left > 60000 ? 60000 : (int)left;
 		if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR)
 			return MAILSLOT_ERROR_INTERNAL_ERROR;
-		mailslot_bell_drain(slot);
+		if (pfd.revents & POLLIN)
+			(void)!recv(slot->bell_fd, &b, sizeof(b), MSG_DONTWAIT);
 	}
 }
 

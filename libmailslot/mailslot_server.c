@@ -56,7 +56,12 @@ static int server_destructor(struct mailslot *slot)
 	}
 	if (slot->runtime_fd >= 0)
 		unlinkat(slot->runtime_fd, slot->name->entry, AT_REMOVEDIR);
-	if (shm != NULL)
+	mailslot_alive_release(slot);
+	/*
+	 * Still held (freed by another thread than the creator): `alive`
+	 * stays on that thread's robust list, so its page must stay mapped.
+	 */
+	if (shm != NULL && !(slot->alive_held && getpid() == slot->alive_pid))
 		munmap(shm, MAILSLOT_SHM_SIZE);
 	close_fd(&slot->ring_fd);
 	close_fd(&slot->bell_fd);
@@ -194,8 +199,11 @@ static enum mailslot_error files_create(struct mailslot *slot,
 		return mailslot_errno_map(errno);
 	if (ftruncate(slot->ring_fd, (off_t)ring_size) != 0)
 		return mailslot_errno_map(errno);
-	slot->bell_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
-			       SOCK_CLOEXEC, 0);
+	/*
+	 * Blocking, so that a reader waiting forever sleeps in recv() (one
+	 * system call per wake-up); every other recv passes MSG_DONTWAIT.
+	 */
+	slot->bell_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (slot->bell_fd < 0)
 		return mailslot_errno_map(errno);
 	/* a random abstract name; retry on the (unlikely) clash */
@@ -324,6 +332,7 @@ enum mailslot_error mailslot_server_create_ex(
 	if (err != MAILSLOT_OK)
 		goto fail;
 	shm_publish(slot, opts, qbytes, qmsgs, ring_size);
+	mailslot_alive_take(slot);
 	mailslot_shm_unlock(slot->shm);
 	*pslot = slot;
 	return MAILSLOT_OK;

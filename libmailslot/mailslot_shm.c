@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -61,6 +62,72 @@ bool mailslot_hdr_owned(int hdr_fd)
 	if (fcntl(hdr_fd, F_OFD_GETLK, &fl) != 0)
 		return false;
 	return fl.l_type != F_UNLCK;
+}
+
+/*
+ * The kernel walks at most 2048 entries of a thread's robust list when it
+ * dies; stay far below so that every `alive` we hold is marked.  Beyond
+ * this many live servers in one process, writers simply use the OFD lock.
+ */
+#define ALIVE_MAX_HELD 256
+static int alive_held_count;
+
+static pid_t current_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+void mailslot_alive_take(struct mailslot *slot)
+{
+	struct mailslot_shm *shm = slot->shm;
+	pthread_mutexattr_t attr;
+
+	/* writers touch `alive` only under `lock`, which we hold */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&shm->alive, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (__atomic_add_fetch(&alive_held_count, 1, __ATOMIC_RELAXED) >
+		    ALIVE_MAX_HELD ||
+	    pthread_mutex_trylock(&shm->alive) != 0) {
+		__atomic_sub_fetch(&alive_held_count, 1, __ATOMIC_RELAXED);
+		return;		/* writers fall back to F_OFD_GETLK */
+	}
+	slot->alive_held = true;
+	slot->alive_pid = getpid();
+	slot->alive_tid = current_tid();
+}
+
+void mailslot_alive_release(struct mailslot *slot)
+{
+	if (!slot->alive_held)
+		return;
+	/*
+	 * Only the holding thread may unlock.  In a forked child, fork reset
+	 * the robust list, so there is nothing to undo.
+	 */
+	if (getpid() == slot->alive_pid && current_tid() == slot->alive_tid) {
+		pthread_mutex_unlock(&slot->shm->alive);
+		__atomic_sub_fetch(&alive_held_count, 1, __ATOMIC_RELAXED);
+		slot->alive_held = false;
+	}
+}
+
+bool mailslot_alive_fast(struct mailslot_shm *shm)
+{
+	int ret = pthread_mutex_trylock(&shm->alive);
+
+	if (ret == EBUSY)
+		return true;	/* held by the server's live thread */
+	/*
+	 * Free (no fast path established), or its holder died: let go.
+	 * Unlocking after EOWNERDEAD without pthread_mutex_consistent leaves
+	 * it ENOTRECOVERABLE, so later writers go straight to the OFD lock.
+	 */
+	if (ret == 0 || ret == EOWNERDEAD)
+		pthread_mutex_unlock(&shm->alive);
+	return false;
 }
 
 enum mailslot_error mailslot_hdr_map(int hdr_fd, int prot,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "slot_name.h"
 #include "win32_error_print.h"
 
 static void read_usage(FILE *out)
@@ -94,6 +95,8 @@ int cmd_read(int argc, char **argv)
 	};
 	uint32_t count = 0, timeout = MAILSLOT_WAIT_FOREVER, max = 0;
 	bool json = false, have_count = false;
+	char namebuf[SLOT_NAME_MAX];
+	const char *name;
 	struct mailslot *slot;
 	enum mailslot_error err;
 	uint8_t *buf;
@@ -129,7 +132,8 @@ int cmd_read(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		goto bad;
-	err = mailslot_server_create(NULL, argv[optind], max, timeout, &slot);
+	name = slot_name_expand(namebuf, argv[optind]);
+	err = mailslot_server_create(NULL, name, max, timeout, &slot);
 	if (err != MAILSLOT_OK) {
 		win32_error_print("read", argv[optind], err);
 		return 1;

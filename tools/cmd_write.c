@@ -1,9 +1,12 @@
 /* mailslot write NAME [TEXT | --file F | -]: exactly one message. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "slot_name.h"
+#include "tools/mailslotd/daemon_config.h"
 #include "win32_error_print.h"
 
 /* Bounds what we read from a file or stdin (the biggest possible queue). */
@@ -12,10 +15,21 @@
 static void write_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mailslot write NAME [TEXT | --file F | -]\n\n"
+		"usage: mailslot write NAME [TEXT | --file F | -]\n"
+		"       mailslot write --standalone --interface IP/BITS [--target IP]\n"
+		"                      [--port N] [--netbios-name N] [--workgroup W]\n"
+		"                      '\\\\HOST\\mailslot\\NAME' [TEXT | --file F | -]\n\n"
 		"Open the existing mailslot NAME and write exactly one "
 		"message: TEXT (without\na newline), the contents of F, or "
-		"standard input ('-').  No argument: an\nempty message.\n");
+		"standard input ('-').  No argument: an\nempty message.  "
+		"NAME is \\\\.\\mailslot\\NAME, or just NAME for a local one.\n\n"
+		"Remote names (\\\\*\\mailslot\\x, \\\\DOMAIN\\mailslot\\x, "
+		"\\\\COMPUTER\\mailslot\\x)\ngo out through mailslotd "
+		"as one NetBIOS datagram; at most 424 bytes for\na 5-8 "
+		"character name (ERROR_BAD_NETPATH beyond).  Without mailslotd, "
+		"--standalone\nsends from this process's own UDP socket on "
+		"--interface: to its broadcast\naddress, or to --target for "
+		"\\\\COMPUTER (no name service), port --port (138).\n");
 }
 
 static uint8_t *slurp(TALLOC_CTX *mem_ctx, FILE *f, size_t *len)
@@ -46,6 +60,12 @@ int cmd_write(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "file", required_argument, NULL, 'f' },
+		{ "standalone", no_argument, NULL, 'S' },
+		{ "interface", required_argument, NULL, 'I' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "netbios-name", required_argument, NULL, 'N' },
+		{ "workgroup", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -56,12 +76,41 @@ int cmd_write(int argc, char **argv)
 	enum mailslot_error err;
 	size_t len = 0;
 	int c, rc = 1;
+	struct mailslot_remote_options ro = { .standalone = false };
+	struct mailslotd_network net;
+	char namebuf[SLOT_NAME_MAX];
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
+			break;
+		case 'S':
+			ro.standalone = true;
+			break;
+		case 'I':
+		case 'T':
+			if (!mailslotd_network_parse(optarg, &net)) {
+				fprintf(stderr, "mailslot write: '%s' is not an "
+					"IPv4 address[/bits]\n", optarg);
+				goto bad;
+			}
+			if (c == 'I') {
+				ro.interface_ip = net.ip;
+				ro.interface_mask = net.mask;
+			} else {
+				ro.target_ip = net.ip;
+			}
+			break;
+		case 'P':
+			ro.port = (uint16_t)atoi(optarg);
+			break;
+		case 'N':
+			ro.netbios_name = optarg;
+			break;
+		case 'W':
+			ro.workgroup = optarg;
 			break;
 		case 'h':
 			write_usage(stdout);
@@ -74,7 +123,12 @@ int cmd_write(int argc, char **argv)
 	if (optind >= argc || argc - optind > 2 ||
 	    (file != NULL && argc - optind != 1))
 		goto bad;
-	name = argv[optind];
+	name = slot_name_expand(namebuf, argv[optind]);
+	if (ro.standalone && ro.interface_ip == 0) {
+		fprintf(stderr, "mailslot write: --standalone needs "
+			"--interface IP/BITS\n");
+		goto bad;
+	}
 	if (file != NULL || (argc - optind == 2 &&
 			     strcmp(argv[optind + 1], "-") == 0)) {
 		FILE *f = file ? fopen(file, "rb") : stdin;
@@ -95,7 +149,9 @@ int cmd_write(int argc, char **argv)
 		data = (const uint8_t *)argv[optind + 1];
 		len = strlen(argv[optind + 1]);
 	}
-	err = mailslot_client_open(mem_ctx, name, &slot);
+	err = ro.standalone
+		? mailslot_client_open_remote(mem_ctx, name, &ro, &slot)
+		: mailslot_client_open(mem_ctx, name, &slot);
 	if (err == MAILSLOT_OK)
 		err = mailslot_write(slot, data, len);
 	if (err != MAILSLOT_OK) {

@@ -5,7 +5,8 @@
 const struct mailslot_command mailslot_commands[] = {
 	{ "demo", "encode a datagram of every kind, write a pcap, compare with tshark", cmd_demo },
 	{ "read", "create a local mailslot and print the messages it receives", cmd_read },
-	{ "write", "write one message to a local mailslot", cmd_write },
+	{ "write", "write one message to a local or remote mailslot", cmd_write },
 	{ "list", "list the local mailslots with owner and queue state", cmd_list },
+	{ "status", "show mailslotd's names, interfaces and counters", cmd_status },
 	{ NULL, NULL, NULL },
 };

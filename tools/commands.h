@@ -16,5 +16,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -44,12 +44,12 @@ static void test_names(void **state)
 		assert_int_equal(mailslot_server_create(NULL, missing[i], 0, 0,
 							&s),
 				 MAILSLOT_ERROR_PATH_NOT_FOUND);
-	/* remote forms parse; the daemon is needed to open them */
+	/* remote forms parse; without mailslotd they cannot be opened */
 	assert_int_equal(mailslot_client_open(NULL, "\\\\*\\mailslot\\x", &c),
-			 MAILSLOT_ERROR_NOT_SUPPORTED);
+			 MAILSLOT_ERROR_SERVICE_NOT_ACTIVE);
 	assert_int_equal(mailslot_client_open(NULL,
 					      "\\\\WORKGROUP\\mailslot\\x", &c),
-			 MAILSLOT_ERROR_NOT_SUPPORTED);
+			 MAILSLOT_ERROR_SERVICE_NOT_ACTIVE);
 	assert_int_equal(mailslot_server_create(NULL, "\\\\PC1\\mailslot\\x",
 						0, 0, &s),
 			 MAILSLOT_ERROR_INVALID_NAME);

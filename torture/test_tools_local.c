@@ -143,12 +143,17 @@ static void test_errors_and_timeout(void **state)
 	char out[4096];
 	int64_t t0;
 
+	assert_int_equal(run(out, sizeof(out),
+			     "'%s' write '\\\\.\\blah' x 2>&1", tool), 1);
+	assert_non_null(strstr(out, "ERROR_INVALID_NAME (123)"));
+	/* a bare name is a local one: \\.\mailslot\blah does not exist */
 	assert_int_equal(run(out, sizeof(out), "'%s' write blah x 2>&1", tool),
 			 1);
-	assert_non_null(strstr(out, "ERROR_INVALID_NAME (123)"));
+	assert_non_null(strstr(out, "ERROR_FILE_NOT_FOUND (2)"));
+	/* remote names need mailslotd, and say so */
 	assert_int_equal(run(out, sizeof(out),
 			     "'%s' write '\\\\*\\mailslot\\x' x 2>&1", tool), 1);
-	assert_non_null(strstr(out, "ERROR_NOT_SUPPORTED (50)"));
+	assert_non_null(strstr(out, "ERROR_SERVICE_NOT_ACTIVE (1062)"));
 	t0 = tl_now_ms();
 	assert_int_equal(run(out, sizeof(out),
 			     "'%s' read '\\\\.\\mailslot\\tools\\t' "

@@ -1,0 +1,50 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "daemon.h"
+
+void mailslotd_log(const struct mailslotd *d, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > d->debug_level)
+		return;
+	va_start(ap, fmt);
+	if (d->use_syslog) {
+		vsyslog(level == 0 ? LOG_ERR : level == 1 ? LOG_NOTICE
+							    : LOG_DEBUG,
+			fmt, ap);
+	} else {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "mailslotd[%ld.%03ld] ", (long)ts.tv_sec,
+			ts.tv_nsec / 1000000);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+char *mailslotd_escape(TALLOC_CTX *mem_ctx, const char *s, size_t len)
+{
+	char *out = talloc_array(mem_ctx, char, 4 * len + 1);
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	/* Network names reach terminals and logs: no control characters. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[n++] = (char)c;
+		} else if (c == '\\') {
+			out[n++] = '\\';
+		} else {
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
