@@ -121,11 +121,34 @@ struct mailslot_remote_options {
 	uint16_t port;			/* destination port, 0: 138 */
 	const char *netbios_name;	/* source name, NULL: host name */
 	const char *workgroup;		/* for \\*, NULL: WORKGROUP */
+	size_t fragment_size;		/* standalone: split datagrams into
+					 * UDP payloads of at most this size
+					 * (NBT fragments); 0: never */
+	/* Any sender: address NAME<suffix> instead of NAME<00> (for example
+	 * WORKGROUP<1d>), and say what kind of name it is so that no name
+	 * resolution is needed: a group (DIRECT_GROUP to the broadcast
+	 * address) or a unique name sent to the broadcast address (as Samba
+	 * sends to <1d>).  Neither: resolve NAME<suffix>. */
+	uint8_t suffix;
+	bool group;
+	bool bcast_unique;
 };
 
 enum mailslot_error mailslot_client_open_remote(
 	TALLOC_CTX *mem_ctx, const char *name,
 	const struct mailslot_remote_options *opts, struct mailslot **pslot);
+
+/*
+ * Own the NetBIOS name NAME<suffix> (unique, or a group) on the network,
+ * through mailslotd, for as long as *pname lives: datagrams to it are
+ * delivered here, name queries for it answered.  Returns once the
+ * registration settled: ERROR_ALREADY_EXISTS if another host defends a
+ * unique name; ERROR_SERVICE_NOT_ACTIVE without a daemon.
+ */
+struct mailslot_netbios_name;
+enum mailslot_error mailslot_netbios_name_register(
+	TALLOC_CTX *mem_ctx, const char *name, uint8_t suffix, bool group,
+	struct mailslot_netbios_name **pname);
 
 /*
  * WriteFile on a client handle: exactly one message of len bytes.  On a

@@ -14,6 +14,7 @@
 #include "mailslot_ctl.h"
 #include "mailslot_private.h"
 #include "nbt/nbt_dgram.h"
+#include "nbt/nbt_frag.h"
 #include "smb/smb_mailslot.h"
 
 #define CTL_TIMEOUT_MS 5000	/* name resolution takes at most ~1.5 s */
@@ -133,6 +134,11 @@ static enum mailslot_error daemon_write(struct mailslot_remote *r,
 		req.name = r->server;
 		req.name_len = strlen(r->server);
 	}
+	req.suffix = r->opts.suffix;
+	if (r->opts.group)
+		req.flags |= MAILSLOT_CTL_GROUP;
+	if (r->opts.bcast_unique)
+		req.flags |= MAILSLOT_CTL_BCAST_UNIQUE;
 	rc = mailslot_ctl_call(tmp, r->fd, &req, CTL_TIMEOUT_MS, &status,
 			       &body, &body_len);
 	talloc_free(tmp);
@@ -152,7 +158,11 @@ static enum mailslot_error standalone_write(struct mailslot_remote *r,
 	uint8_t smb[SMB_MAILSLOT_SMB_LIMIT], out[1100];
 	const char *dest = r->server;
 	size_t smb_len, out_len;
-	bool unique = strcmp(r->server, "*") != 0 && o->target_ip != 0;
+	bool unique = strcmp(r->server, "*") != 0 && !o->group &&
+		      (o->target_ip != 0 || o->bcast_unique);
+	struct nbt_packet *pkts = NULL;
+	size_t count = 1;
+	enum mailslot_error err = MAILSLOT_OK;
 
 	if (strcmp(dest, "*") == 0)
 		dest = o->workgroup ? o->workgroup : "WORKGROUP";
@@ -173,19 +183,33 @@ static enum mailslot_error standalone_write(struct mailslot_remote *r,
 	if (nbt_name_make(&d.source, o->netbios_name ? o->netbios_name
 						     : "MAILSLOT", 0x00,
 			  NULL) != CODEC_OK ||
-	    nbt_name_make(&d.dest, dest, 0x00, NULL) != CODEC_OK)
+	    nbt_name_make(&d.dest, dest, o->suffix, NULL) != CODEC_OK)
 		return MAILSLOT_ERROR_BAD_NETPATH;
 	d.user_data = smb;
 	d.user_data_len = smb_len;
-	if (nbt_dgram_encode(&d, out, sizeof(out), &out_len) != CODEC_OK)
-		return MAILSLOT_ERROR_INTERNAL_ERROR;
 	to.sin_port = htons(o->port ? o->port : NBT_DGRAM_PORT);
-	to.sin_addr.s_addr = htonl(unique ? o->target_ip
+	to.sin_addr.s_addr = htonl(unique && o->target_ip ? o->target_ip
 				   : (o->interface_ip | ~o->interface_mask));
-	if (sendto(r->fd, out, out_len, 0, (struct sockaddr *)&to,
-		   sizeof(to)) != (ssize_t)out_len)
-		return mailslot_errno_map(errno);
-	return MAILSLOT_OK;
+	if (o->fragment_size == 0) {
+		if (nbt_dgram_encode(&d, out, sizeof(out), &out_len) != CODEC_OK)
+			return MAILSLOT_ERROR_INTERNAL_ERROR;
+		if (sendto(r->fd, out, out_len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) != (ssize_t)out_len)
+			return mailslot_errno_map(errno);
+		return MAILSLOT_OK;
+	}
+	/* NBT fragments: nobody sends them, but receivers must cope */
+	if (nbt_dgram_fragment(r, &d, o->fragment_size, &pkts, &count) !=
+	    CODEC_OK)
+		return MAILSLOT_ERROR_INVALID_PARAMETER;
+	for (size_t i = 0; i < count && err == MAILSLOT_OK; i++) {
+		if (sendto(r->fd, pkts[i].data, pkts[i].len, 0,
+			   (struct sockaddr *)&to, sizeof(to)) !=
+		    (ssize_t)pkts[i].len)
+			err = mailslot_errno_map(errno);
+	}
+	talloc_free(pkts);
+	return err;
 }
 
 enum mailslot_error mailslot_remote_write(struct mailslot *slot,
@@ -196,4 +220,60 @@ enum mailslot_error mailslot_remote_write(struct mailslot *slot,
 	if (r->standalone)
 		return standalone_write(r, buf, len);
 	return daemon_write(r, buf, len);
+}
+
+/* ---- NetBIOS names owned through the daemon ---- */
+
+struct mailslot_netbios_name {
+	int fd;		/* the daemon releases the name when this closes */
+};
+
+static int netbios_name_destructor(struct mailslot_netbios_name *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	return 0;
+}
+
+enum mailslot_error mailslot_netbios_name_register(
+	TALLOC_CTX *mem_ctx, const char *name, uint8_t suffix, bool group,
+	struct mailslot_netbios_name **pname)
+{
+	struct mailslot_netbios_name *n;
+	struct mailslot_ctl_request req = {
+		.op = MAILSLOT_CTL_NAME_ADD,
+		.flags = group ? MAILSLOT_CTL_GROUP : 0,
+		.suffix = suffix,
+	};
+	char *dir = NULL;
+	uint8_t *body;
+	size_t body_len;
+	uint32_t status;
+
+	if (name == NULL || pname == NULL || strlen(name) == 0 ||
+	    strlen(name) > 15)
+		return MAILSLOT_ERROR_INVALID_NAME;
+	n = talloc_zero(mem_ctx, struct mailslot_netbios_name);
+	if (n == NULL)
+		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
+	n->fd = -1;
+	talloc_set_destructor(n, netbios_name_destructor);
+	if (mailslot_runtime_dir(n, &dir) != MAILSLOT_OK ||
+	    (n->fd = mailslot_ctl_connect(dir)) < 0) {
+		talloc_free(n);
+		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	}
+	req.name = name;
+	req.name_len = strlen(name);
+	if (mailslot_ctl_call(n, n->fd, &req, CTL_TIMEOUT_MS, &status, &body,
+			      &body_len) != 0) {
+		talloc_free(n);
+		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	}
+	if (status != MAILSLOT_OK) {
+		talloc_free(n);
+		return (enum mailslot_error)status;
+	}
+	*pname = n;
+	return MAILSLOT_OK;
 }

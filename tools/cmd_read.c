@@ -15,10 +15,18 @@ static void read_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mailslot read NAME [--count N] [--timeout MS] "
-		"[--max-size BYTES] [--json]\n\n"
-		"Create mailslot NAME (\\\\.\\mailslot\\[path\\]name) and print "
-		"each message as it\narrives.  Exits 0 after N messages, "
-		"non-zero when a read times out.\n\n"
+		"[--max-size BYTES] [--json]\n"
+		"                     [--netbios-name NAME<xx> [--group]]\n\n"
+		"Create mailslot NAME (\\\\.\\mailslot\\[path\\]name, or just "
+		"name) and print each\nmessage as it arrives.  Exits 0 after N "
+		"messages, 3 when a read times out.\n\n"
+		"  --netbios-name NAME<xx>  also own this NetBIOS name through "
+		"mailslotd while\n"
+		"                    reading, so datagrams to it arrive here "
+		"(e.g. WORKGROUP<1e>\n"
+		"                    for browser elections, ME<03> for "
+		"Messenger); --group: a group\n"
+		"                    name\n"
 		"  --count N         stop after N messages (default: never)\n"
 		"  --timeout MS      read timeout in ms, or 'forever' "
 		"(default: forever)\n"
@@ -90,13 +98,18 @@ int cmd_read(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "netbios-name", required_argument, NULL, 'n' },
+		{ "group", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t count = 0, timeout = MAILSLOT_WAIT_FOREVER, max = 0;
 	bool json = false, have_count = false;
-	char namebuf[SLOT_NAME_MAX];
+	char namebuf[SLOT_NAME_MAX], nbname[16] = "";
 	const char *name;
+	uint8_t nbsuffix = 0;
+	bool nbgroup = false;
+	struct mailslot_netbios_name *nb = NULL;
 	struct mailslot *slot;
 	enum mailslot_error err;
 	uint8_t *buf;
@@ -123,6 +136,17 @@ int cmd_read(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'n':
+			if (!netbios_arg_parse(optarg, nbname, &nbsuffix)) {
+				fprintf(stderr, "mailslot read: '%s' is not a "
+					"NetBIOS name (NAME or NAME<xx>)\n",
+					optarg);
+				goto bad;
+			}
+			break;
+		case 'g':
+			nbgroup = true;
+			break;
 		case 'h':
 			read_usage(stdout);
 			return 0;
@@ -137,6 +161,16 @@ int cmd_read(int argc, char **argv)
 	if (err != MAILSLOT_OK) {
 		win32_error_print("read", argv[optind], err);
 		return 1;
+	}
+	if (nbname[0] != '\0') {
+		/* the name is ours while `slot` lives: freed with it */
+		err = mailslot_netbios_name_register(slot, nbname, nbsuffix,
+						     nbgroup, &nb);
+		if (err != MAILSLOT_OK) {
+			win32_error_print("read", nbname, err);
+			talloc_free(slot);
+			return 1;
+		}
 	}
 	/* the largest message this mailslot can ever hold */
 	bufsize = max ? max : MAILSLOT_DEFAULT_QUEUE_BYTES;

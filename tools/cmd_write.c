@@ -14,22 +14,33 @@
 
 static void write_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: mailslot write NAME [TEXT | --file F | -]\n"
-		"       mailslot write --standalone --interface IP/BITS [--target IP]\n"
-		"                      [--port N] [--netbios-name N] [--workgroup W]\n"
-		"                      '\\\\HOST\\mailslot\\NAME' [TEXT | --file F | -]\n\n"
-		"Open the existing mailslot NAME and write exactly one "
-		"message: TEXT (without\na newline), the contents of F, or "
-		"standard input ('-').  No argument: an\nempty message.  "
-		"NAME is \\\\.\\mailslot\\NAME, or just NAME for a local one.\n\n"
-		"Remote names (\\\\*\\mailslot\\x, \\\\DOMAIN\\mailslot\\x, "
-		"\\\\COMPUTER\\mailslot\\x)\ngo out through mailslotd "
-		"as one NetBIOS datagram; at most 424 bytes for\na 5-8 "
-		"character name (ERROR_BAD_NETPATH beyond).  Without mailslotd, "
-		"--standalone\nsends from this process's own UDP socket on "
-		"--interface: to its broadcast\naddress, or to --target for "
-		"\\\\COMPUTER (no name service), port --port (138).\n");
+	fputs(
+"usage: mailslot write NAME [TEXT | --file F | -]\n"
+"       mailslot write --to NETBIOS<xx> [--group | --bcast-unique]\n"
+"                      SLOT [TEXT | --file F | -]\n"
+"       mailslot write --standalone --interface IP/BITS [--target IP]\n"
+"                      [--port N] [--netbios-name N] [--workgroup W]\n"
+"                      [--fragment-size N] NAME [TEXT | --file F | -]\n"
+"\n"
+"Open the mailslot NAME and write exactly one message: TEXT (without a\n"
+"newline), the contents of F, or standard input ('-').  No argument: an\n"
+"empty message.  NAME is \\\\.\\mailslot\\NAME, or just NAME, for a local\n"
+"mailslot.\n"
+"\n"
+"Remote names (\\\\*\\mailslot\\x, \\\\DOMAIN\\mailslot\\x,\n"
+"\\\\COMPUTER\\mailslot\\x) go out through mailslotd as one NetBIOS datagram,\n"
+"at most 424 bytes for a 5-8 character name (ERROR_BAD_NETPATH beyond, and\n"
+"for a computer no name service finds).\n"
+"\n"
+"--to NETBIOS<xx> addresses any NetBIOS name (WORKGROUP<1d>, TARGET<03>,\n"
+"...) with the mailslot SLOT (BROWSE or \\MAILSLOT\\BROWSE): --group sends\n"
+"DIRECT_GROUP to the subnet broadcast, --bcast-unique DIRECT_UNIQUE to the\n"
+"subnet broadcast (as Samba does for <1d>); neither resolves the name.\n"
+"\n"
+"--standalone sends without mailslotd, from this process's own UDP socket\n"
+"on --interface: to its broadcast address, or to --target for a unique\n"
+"name (there is no name service), port --port (138).  --fragment-size N\n"
+"splits the datagram into NBT fragments of at most N bytes.\n", out);
 }
 
 static uint8_t *slurp(TALLOC_CTX *mem_ctx, FILE *f, size_t *len)
@@ -66,6 +77,10 @@ int cmd_write(int argc, char **argv)
 		{ "port", required_argument, NULL, 'P' },
 		{ "netbios-name", required_argument, NULL, 'N' },
 		{ "workgroup", required_argument, NULL, 'W' },
+		{ "fragment-size", required_argument, NULL, 'z' },
+		{ "to", required_argument, NULL, 'o' },
+		{ "group", no_argument, NULL, 'G' },
+		{ "bcast-unique", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -78,7 +93,8 @@ int cmd_write(int argc, char **argv)
 	int c, rc = 1;
 	struct mailslot_remote_options ro = { .standalone = false };
 	struct mailslotd_network net;
-	char namebuf[SLOT_NAME_MAX];
+	char namebuf[SLOT_NAME_MAX], to_name[16] = "";
+	bool remote_opts = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -112,6 +128,26 @@ int cmd_write(int argc, char **argv)
 		case 'W':
 			ro.workgroup = optarg;
 			break;
+		case 'z':
+			ro.fragment_size = (size_t)atoi(optarg);
+			break;
+		case 'o':
+			if (!netbios_arg_parse(optarg, to_name, &ro.suffix)) {
+				fprintf(stderr, "mailslot write: '%s' is not a "
+					"NetBIOS name (NAME or NAME<xx>)\n",
+					optarg);
+				goto bad;
+			}
+			remote_opts = true;
+			break;
+		case 'G':
+			ro.group = true;
+			remote_opts = true;
+			break;
+		case 'B':
+			ro.bcast_unique = true;
+			remote_opts = true;
+			break;
 		case 'h':
 			write_usage(stdout);
 			talloc_free(mem_ctx);
@@ -123,7 +159,8 @@ int cmd_write(int argc, char **argv)
 	if (optind >= argc || argc - optind > 2 ||
 	    (file != NULL && argc - optind != 1))
 		goto bad;
-	name = slot_name_expand(namebuf, argv[optind]);
+	name = to_name[0] ? slot_name_remote(namebuf, to_name, argv[optind])
+			  : slot_name_expand(namebuf, argv[optind]);
 	if (ro.standalone && ro.interface_ip == 0) {
 		fprintf(stderr, "mailslot write: --standalone needs "
 			"--interface IP/BITS\n");
@@ -149,7 +186,7 @@ int cmd_write(int argc, char **argv)
 		data = (const uint8_t *)argv[optind + 1];
 		len = strlen(argv[optind + 1]);
 	}
-	err = ro.standalone
+	err = ro.standalone || remote_opts
 		? mailslot_client_open_remote(mem_ctx, name, &ro, &slot)
 		: mailslot_client_open(mem_ctx, name, &slot);
 	if (err == MAILSLOT_OK)

@@ -33,6 +33,7 @@ struct ctl_conn {
 	int fd;
 	struct tevent_fd *fde;
 	struct tevent_req *busy;	/* a send waiting for resolution */
+	struct mailslotd_name *waiting_name; /* a registration under way */
 	uint8_t buf[MAILSLOT_CTL_MAX];
 };
 
@@ -42,6 +43,8 @@ static void ctl_reply(struct ctl_conn *c, uint32_t status, const void *body,
 	size_t n;
 	uint8_t *r = mailslot_ctl_reply_encode(c, status, body, len, &n);
 
+	/* answered: the next request may be read */
+	tevent_fd_set_flags(c->fde, TEVENT_FD_READ);
 	if (r == NULL)
 		return;
 	/* the client waits for this reply; a full socket means it left */
@@ -142,6 +145,19 @@ reply:
 	talloc_free(s);
 }
 
+static void ctl_name_settled(struct mailslotd_name *n, void *priv)
+{
+	struct ctl_conn *c = priv;
+
+	c->waiting_name = NULL;
+	if (n->state == NAME_CONFLICT) {
+		ctl_reply(c, MAILSLOT_ERROR_ALREADY_EXISTS, NULL, 0);
+		talloc_free(n); /* someone else owns it: not ours to keep */
+		return;
+	}
+	ctl_reply(c, MAILSLOT_OK, NULL, 0);
+}
+
 static void ctl_do_name(struct ctl_conn *c,
 			const struct mailslot_ctl_request *r, bool add)
 {
@@ -156,10 +172,23 @@ static void ctl_do_name(struct ctl_conn *c,
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)r->name_len, r->name);
 	if (add) {
-		int rc = mailslotd_names_add(d, name, r->suffix,
-					     r->flags & MAILSLOT_CTL_GROUP, c);
-		ctl_reply(c, rc == 0 ? MAILSLOT_OK
-				     : MAILSLOT_ERROR_ALREADY_EXISTS, NULL, 0);
+		struct mailslotd_name *added = NULL;
+		int rc = mailslotd_names_add_ex(d, name, r->suffix,
+						r->flags & MAILSLOT_CTL_GROUP,
+						c, &added);
+		if (rc != 0 || added == NULL || added->state != NAME_REGISTERING) {
+			ctl_reply(c, rc != 0 || (added != NULL &&
+				  added->state == NAME_CONFLICT)
+				  ? MAILSLOT_ERROR_ALREADY_EXISTS : MAILSLOT_OK,
+				  NULL, 0);
+			if (added != NULL && added->state == NAME_CONFLICT)
+				talloc_free(added);
+			return;
+		}
+		/* answer once the network had its say (about 0.75 s) */
+		added->settled = ctl_name_settled;
+		added->settled_priv = c;
+		c->waiting_name = added;
 		return;
 	}
 	if (nbt_name_make(&nb, name, r->suffix, NULL) != CODEC_OK ||
@@ -180,8 +209,11 @@ static void ctl_readable(struct tevent_context *ev, struct tevent_fd *fde,
 	struct mailslot_ctl_request r;
 	ssize_t n;
 
-	if (c->busy != NULL)
-		return; /* one request at a time; the socket keeps the next */
+	if (c->busy != NULL || c->waiting_name != NULL) {
+		/* one request at a time: stop reading until it is answered */
+		tevent_fd_set_flags(c->fde, 0);
+		return;
+	}
 	n = recv(c->fd, c->buf, sizeof(c->buf), MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;

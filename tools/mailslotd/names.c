@@ -33,6 +33,17 @@ struct mailslotd_name *mailslotd_name_find(struct mailslotd *d,
 	return NULL;
 }
 
+void mailslotd_name_settle(struct mailslotd_name *n,
+			   enum mailslotd_name_state state)
+{
+	void (*fn)(struct mailslotd_name *, void *) = n->settled;
+
+	n->state = state;
+	n->settled = NULL;
+	if (fn != NULL)
+		fn(n, n->settled_priv);
+}
+
 bool mailslotd_name_is_ours(struct mailslotd *d, const struct nbt_name *n,
 			    uint8_t dgram_type)
 {
@@ -49,6 +60,13 @@ bool mailslotd_name_is_ours(struct mailslotd *d, const struct nbt_name *n,
 
 int mailslotd_names_add(struct mailslotd *d, const char *name,
 			uint8_t suffix, bool group, TALLOC_CTX *owner)
+{
+	return mailslotd_names_add_ex(d, name, suffix, group, owner, NULL);
+}
+
+int mailslotd_names_add_ex(struct mailslotd *d, const char *name,
+			   uint8_t suffix, bool group, TALLOC_CTX *owner,
+			   struct mailslotd_name **added)
 {
 	struct mailslotd_name *n;
 	struct nbt_name nb;
@@ -67,6 +85,8 @@ int mailslotd_names_add(struct mailslotd *d, const char *name,
 	n->name = nb;
 	n->group = group;
 	n->state = NAME_REGISTERING;
+	if (added != NULL)
+		*added = n;
 	n->next = d->names;
 	if (d->names != NULL)
 		d->names->prev = n;

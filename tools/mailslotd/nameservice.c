@@ -151,19 +151,19 @@ static void name_registration_answer(void *priv,
 	nbt_name_format(&n->name, text, sizeof(text));
 	if (p->rcode == NBT_NS_RCODE_OK) {
 		/* WINS accepted it */
-		n->state = NAME_ACTIVE;
 		TALLOC_FREE(n->timer);
+		mailslotd_name_settle(n, NAME_ACTIVE);
 		mailslotd_log(d, 1, "name %s registered with WINS", text);
 		return;
 	}
 	if (n->group)
 		return; /* nobody can refuse us a group name */
-	n->state = NAME_CONFLICT;
 	TALLOC_FREE(n->timer);
 	mailslotd_log(d, 0, "name %s is in use by %u.%u.%u.%u (rcode %s): "
 		      "not using it", text, src_ip >> 24, (src_ip >> 16) & 0xff,
 		      (src_ip >> 8) & 0xff, src_ip & 0xff,
 		      nbt_ns_rcode_name(p->rcode));
+	mailslotd_name_settle(n, NAME_CONFLICT);
 }
 
 static void name_register_step(struct tevent_context *ev,
@@ -182,9 +182,9 @@ static void name_register_step(struct tevent_context *ev,
 		return;
 	if (n->tries == BCAST_RETRIES) {
 		/* nobody objected within the RFC's time: the name is ours */
-		n->state = NAME_ACTIVE;
 		nbt_name_format(&n->name, text, sizeof(text));
 		mailslotd_log(d, 1, "name %s registered", text);
+		mailslotd_name_settle(n, NAME_ACTIVE);
 		return;
 	}
 	n->tries++;
@@ -214,7 +214,7 @@ static void name_register_step(struct tevent_context *ev,
 void mailslotd_ns_name_added(struct mailslotd *d, struct mailslotd_name *n)
 {
 	if (d->ns == NULL || !d->cfg->name_service) {
-		n->state = NAME_ACTIVE;
+		mailslotd_name_settle(n, NAME_ACTIVE);
 		return;
 	}
 	n->state = NAME_REGISTERING;
