@@ -3,8 +3,16 @@
  * machine: throughput (messages/s) and write-to-read latency (p50, p99)
  * for 16- and 424-byte messages, one writer and eight.  Not a test: run
  * build/torture/bench/bench_libmailslot and read the ratios.
+ *
+ * Fairness: both sides run the same message counts, the same way: the
+ * writers are forked and open their handle first, then wait at a start
+ * barrier; the clock starts when they are released, so process creation
+ * and open are timed for neither.  Each configuration is run once untimed
+ * first (warm-up).  The runtime directory is on tmpfs (/dev/shm), as
+ * $XDG_RUNTIME_DIR and /run are in real use, unless --dir says otherwise.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +27,7 @@
 #define TPUT_TOTAL 200000
 #define LAT_PER_WRITER 4000
 #define LAT_GAP_US 200
+#define WARMUP_TOTAL 20000
 #define MAXW 8
 
 struct stamp {
@@ -134,21 +143,31 @@ struct result {
 	double p50_us, p99_us;
 };
 
-/* One run: writers write `per` messages each, `gap_us` apart. */
-static void run(const struct impl *im, size_t size, int writers, int per,
-		int gap_us, uint64_t *lat)
+/*
+ * One run: writers write `per` messages each, `gap_us` apart.  Returns the
+ * seconds from releasing the writers to reading the last message.
+ */
+static double run(const struct impl *im, size_t size, int writers, int per,
+		  int gap_us, uint64_t *lat)
 {
 	uint8_t buf[512] = { 0 };
 	pid_t pids[MAXW];
 	int total = writers * per;
+	int barrier[2];
+	uint64_t t0;
+	double secs;
 
 	/* the ms server must be freed in the child, not unlinked: fork
 	 * children drop it through talloc_free, which would remove it, so
 	 * the child only closes its descriptors by exiting via _exit. */
+	if (pipe(barrier) != 0)
+		exit(1);
 	im->setup();
 	for (int w = 0; w < writers; w++) {
 		pids[w] = fork();
 		if (pids[w] == 0) {
+			char c;
+
 			if (im == &impls[1]) {
 				/* keep the parent's mailslot alive */
 				talloc_set_destructor(ms_server, NULL);
@@ -160,6 +179,9 @@ static void run(const struct impl *im, size_t size, int writers, int per,
 			} else {
 				im->writer_open();
 			}
+			close(barrier[1]);
+			/* start barrier: EOF when the parent starts the clock */
+			(void)!read(barrier[0], &c, 1);
 			for (int i = 0; i < per; i++) {
 				struct stamp *s = (struct stamp *)buf;
 
@@ -174,6 +196,9 @@ static void run(const struct impl *im, size_t size, int writers, int per,
 			_exit(0);
 		}
 	}
+	close(barrier[0]);
+	t0 = now_ns();
+	close(barrier[1]);
 	for (int i = 0; i < total; i++) {
 		if (im->read(buf, sizeof(buf)) != 0) {
 			fprintf(stderr, "%s: read failed\n", im->label);
@@ -181,9 +206,11 @@ static void run(const struct impl *im, size_t size, int writers, int per,
 		}
 		lat[i] = now_ns() - ((struct stamp *)buf)->ns;
 	}
+	secs = (double)(now_ns() - t0) / 1e9;
 	for (int w = 0; w < writers; w++)
 		waitpid(pids[w], NULL, 0);
 	im->teardown();
+	return secs;
 }
 
 static struct result measure(const struct impl *im, size_t size,
@@ -192,11 +219,12 @@ static struct result measure(const struct impl *im, size_t size,
 	uint64_t *lat = calloc(TPUT_TOTAL + MAXW * LAT_PER_WRITER,
 			       sizeof(uint64_t));
 	struct result r;
-	uint64_t t0 = now_ns();
 	int n = writers * LAT_PER_WRITER;
 
-	run(im, size, writers, TPUT_TOTAL / writers, 0, lat);
-	r.mps = TPUT_TOTAL / ((double)(now_ns() - t0) / 1e9);
+	/* warm-up, untimed: page cache, ring pages, scheduler */
+	run(im, size, writers, WARMUP_TOTAL / writers, 0, lat);
+	r.mps = TPUT_TOTAL / run(im, size, writers, TPUT_TOTAL / writers, 0,
+				 lat);
 	/* latency: paced writers, so queueing does not dominate */
 	run(im, size, writers, LAT_PER_WRITER, LAT_GAP_US, lat);
 	qsort(lat, (size_t)n, sizeof(uint64_t), cmp_u64);
@@ -206,15 +234,47 @@ static struct result measure(const struct impl *im, size_t size,
 	return r;
 }
 
-int main(void)
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bench_libmailslot [--dir DIR]\n"
+		"  libmailslot against a raw AF_UNIX SOCK_DGRAM socketpair,\n"
+		"  same run: throughput and write-to-read latency (p50, p99)\n"
+		"  for 16/424-byte messages, 1 and 8 writers, with ratios.\n"
+		"  --dir DIR  parent of the temporary runtime directory\n"
+		"             (default /dev/shm, tmpfs like a real runtime\n"
+		"             directory; /tmp when /dev/shm is unusable)\n");
+}
+
+int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 16, 424 };
 	static const int writers[] = { 1, 8 };
-	char dir[] = "/tmp/mailslot-bench-XXXXXX";
+	const char *parent = NULL;
+	char dir[PATH_MAX];
 
-	if (mkdtemp(dir) == NULL)
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			parent = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0 ||
+			   strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (parent == NULL)
+		parent = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm"
+							     : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/mailslot-bench-XXXXXX", parent);
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
 		return 1;
+	}
 	setenv("MAILSLOT_RUNTIME_DIR", dir, 1);
+	printf("runtime directory: %s\n", dir);
 	signal(SIGPIPE, SIG_IGN);
 	printf("%-5s %-3s %-12s %12s %10s %10s\n", "size", "wr", "impl",
 	       "msgs/s", "p50 us", "p99 us");
