@@ -4,6 +4,7 @@
  * read and error texts.  test_libmailslot_procs covers several processes.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -578,6 +579,126 @@ static void test_list(void **state)
 	talloc_free(e);
 }
 
+/*
+ * Many laps of a small ring with odd sizes, so records and payloads wrap
+ * at its end: OWNER clients write through a mapping, GROUP/EVERYONE ones
+ * with pwrite; the reader hands messages out of its read-ahead buffer or
+ * preads them directly.  Every message must come back whole and in order,
+ * interleaved with info and short-buffer reads.
+ */
+static void ring_laps(enum mailslot_access access)
+{
+	const char *name = tl_name("laps");
+	struct mailslot_server_options o;
+	struct mailslot *s, *c;
+	uint8_t out[700], in[700];
+	uint32_t next, count;
+	size_t n;
+	unsigned seq = 0, got = 0;
+
+	mailslot_server_options_init(&o);
+	o.queue_bytes = 3000;	/* ring: one 4096-byte page */
+	o.queue_messages = 64;
+	o.access = access;
+	assert_int_equal(mailslot_server_create_ex(NULL, name, &o, &s),
+			 MAILSLOT_OK);
+	assert_int_equal(mailslot_client_open(NULL, name, &c), MAILSLOT_OK);
+	for (int round = 0; round < 200; round++) {
+		int burst = 1 + round % 7;
+
+		for (int i = 0; i < burst; i++, seq++) {
+			size_t len = (seq * 37) % 611;
+
+			for (size_t k = 0; k < len; k++)
+				out[k] = (uint8_t)(seq + k);
+			if (mailslot_write(c, out, len) ==
+			    MAILSLOT_ERROR_NOT_ENOUGH_QUOTA)
+				break;	/* full: drain first */
+		}
+		while (got < seq) {
+			size_t len = (got * 37) % 611;
+
+			assert_int_equal(mailslot_get_info(s, NULL, &next,
+							   &count, NULL),
+					 MAILSLOT_OK);
+			assert_int_equal(next, len);
+			if (len > 0)
+				assert_int_equal(mailslot_read(s, in, len - 1,
+							       &n),
+						 MAILSLOT_ERROR_INSUFFICIENT_BUFFER);
+			assert_int_equal(mailslot_read(s, in, sizeof(in), &n),
+					 MAILSLOT_OK);
+			assert_int_equal(n, len);
+			for (size_t k = 0; k < len; k++)
+				assert_int_equal(in[k], (uint8_t)(got + k));
+			got++;
+		}
+	}
+	assert_true(got > 500);
+	assert_int_equal(mailslot_get_info(s, NULL, &next, &count, NULL),
+			 MAILSLOT_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(next, MAILSLOT_NO_MESSAGE);
+	talloc_free(c);
+	talloc_free(s);
+}
+
+static void test_ring_laps_mapped_writer(void **state)
+{
+	ring_laps(MAILSLOT_ACCESS_OWNER);
+}
+
+static void test_ring_laps_pwrite_writer(void **state)
+{
+	ring_laps(MAILSLOT_ACCESS_EVERYONE);
+}
+
+static void *create_in_thread(void *arg)
+{
+	struct mailslot **s = arg;
+
+	if (mailslot_server_create(NULL, tl_name("thread"), 0, 0, s) !=
+	    MAILSLOT_OK)
+		*s = NULL;
+	return NULL;	/* the thread ends; the mailslot lives on */
+}
+
+/*
+ * The creating thread exits: the kernel marks the server's `alive` mutex
+ * owner-died although the process (and its OFD lock) lives, so writers
+ * must fall back to the lock and keep succeeding.  Freed from another
+ * thread, the mailslot must still close cleanly.
+ */
+static void test_creator_thread_exits(void **state)
+{
+	struct mailslot *s = NULL, *c;
+	pthread_t t;
+	char buf[8];
+	size_t n;
+
+	assert_int_equal(pthread_create(&t, NULL, create_in_thread, &s), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_non_null(s);
+	assert_int_equal(mailslot_client_open(NULL, tl_name("thread"), &c),
+			 MAILSLOT_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mailslot_write(c, "abc", 3), MAILSLOT_OK);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(mailslot_read(s, buf, sizeof(buf), &n),
+				 MAILSLOT_OK);
+		assert_int_equal(n, 3);
+	}
+	talloc_free(s);
+	assert_int_equal(mailslot_write(c, "abc", 3),
+			 MAILSLOT_ERROR_BROKEN_PIPE);
+	talloc_free(c);
+	/* the name is free again */
+	assert_int_equal(mailslot_server_create(NULL, tl_name("thread"), 0, 0,
+						&s),
+			 MAILSLOT_OK);
+	talloc_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +715,9 @@ int main(void)
 		cmocka_unit_test(test_async_read),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_ring_laps_mapped_writer),
+		cmocka_unit_test(test_ring_laps_pwrite_writer),
+		cmocka_unit_test(test_creator_thread_exits),
 	};
 	int rc;
 
