@@ -30,7 +30,8 @@ bool mailslotd_network_parse(const char *text, struct mailslotd_network *n)
 		if (inet_pton(AF_INET, slash + 1, &m) != 1)
 			return false;
 		n->mask = ntohl(m.s_addr);
-		return true;
+		/* ones on the left only: ~mask + 1 is a power of two */
+		return (~n->mask & (~n->mask + 1)) == 0;
 	}
 	{
 		char *end;
