@@ -33,6 +33,13 @@ static int ring_read(struct mailslot *slot, uint64_t pos, void *buf,
 
 		if (off + chunk > size)
 			chunk = (size_t)(size - off);
+		if (slot->server && slot->ring_map != NULL) {
+			memcpy(p, slot->ring_map + off, chunk);
+			p += chunk;
+			pos += chunk;
+			len -= chunk;
+			continue;
+		}
 		n = pread(slot->ring_fd, p, chunk, (off_t)off);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
@@ -67,6 +74,9 @@ static const uint8_t *rbuf_get(struct mailslot *slot, uint64_t pos,
 	uint64_t avail = shm->in.pos - pos;
 	ssize_t n;
 
+	/* a mapped ring (owner-only mailslots) is its own buffer */
+	if (slot->server && slot->ring_map != NULL)
+		return off + len <= size ? slot->ring_map + off : NULL;
 	if (slot->rbuf != NULL && pos >= slot->rbuf_pos &&
 	    pos - slot->rbuf_pos <= slot->rbuf_len &&
 	    len <= slot->rbuf_len - (pos - slot->rbuf_pos))

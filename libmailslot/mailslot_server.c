@@ -63,6 +63,8 @@ static int server_destructor(struct mailslot *slot)
 	 */
 	if (shm != NULL && !(slot->alive_held && getpid() == slot->alive_pid))
 		munmap(shm, MAILSLOT_SHM_SIZE);
+	if (slot->ring_map != NULL)
+		munmap(slot->ring_map, slot->ring_map_size);
 	close_fd(&slot->ring_fd);
 	close_fd(&slot->bell_fd);
 	close_fd(&slot->dir_fd);
@@ -229,6 +231,29 @@ static enum mailslot_error files_create(struct mailslot *slot,
 	return MAILSLOT_OK;
 }
 
+/*
+ * Only the owner (and root) can write an owner-only mailslot, and nobody
+ * else can truncate its ring, so the reader may map it: a message is then
+ * copied straight from the ring, with no pread after a wake-up.  Other
+ * mailslots keep pread, which a hostile writer's ftruncate cannot turn
+ * into SIGBUS.  Failing to map only costs speed.
+ */
+static void ring_map_for_reading(struct mailslot *slot,
+				 enum mailslot_access access,
+				 uint64_t ring_size)
+{
+	void *p;
+
+	if (access != MAILSLOT_ACCESS_OWNER)
+		return;
+	p = mmap(NULL, (size_t)ring_size, PROT_READ, MAP_SHARED, slot->ring_fd,
+		 0);
+	if (p == MAP_FAILED)
+		return;
+	slot->ring_map = p;
+	slot->ring_map_size = ring_size;
+}
+
 static enum mailslot_error options_check(
 	const struct mailslot_server_options *o)
 {
@@ -328,6 +353,7 @@ enum mailslot_error mailslot_server_create_ex(
 	err = files_create(slot, m, ring_size);
 	if (err != MAILSLOT_OK)
 		goto fail;
+	ring_map_for_reading(slot, opts->access, ring_size);
 	err = mailslot_shm_lock(slot->shm);
 	if (err != MAILSLOT_OK)
 		goto fail;
