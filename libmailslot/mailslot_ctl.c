@@ -29,8 +29,12 @@ uint8_t *mailslot_ctl_request_encode(TALLOC_CTX *mem_ctx,
 	put_le16(b + 8, (uint16_t)r->name_len);
 	put_le16(b + 10, (uint16_t)r->slot_len);
 	put_le32(b + 12, (uint32_t)r->data_len);
-	memcpy(b + MAILSLOT_CTL_REQ_HDR, r->name, r->name_len);
-	memcpy(b + MAILSLOT_CTL_REQ_HDR + r->name_len, r->slot, r->slot_len);
+	/* name and slot may be NULL when empty (STATUS, \\*): no memcpy */
+	if (r->name_len > 0)
+		memcpy(b + MAILSLOT_CTL_REQ_HDR, r->name, r->name_len);
+	if (r->slot_len > 0)
+		memcpy(b + MAILSLOT_CTL_REQ_HDR + r->name_len, r->slot,
+		       r->slot_len);
 	if (r->data_len > 0)
 		memcpy(b + MAILSLOT_CTL_REQ_HDR + r->name_len + r->slot_len,
 		       r->data, r->data_len);
