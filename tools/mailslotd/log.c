@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
@@ -18,9 +19,14 @@ void mailslotd_log(const struct mailslotd *d, int level, const char *fmt, ...)
 			fmt, ap);
 	} else {
 		struct timespec ts;
+		struct tm tm;
+		char when[32];
+
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(stderr, "mailslotd[%ld.%03ld] ", (long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld mailslotd[%ld]: ", when,
+			ts.tv_nsec / 1000000, (long)getpid());
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}
