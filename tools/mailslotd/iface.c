@@ -16,7 +16,7 @@ static int udp_bind(const struct mailslotd *d, uint32_t ip, uint16_t port)
 		.sin_port = htons(port),
 		.sin_addr.s_addr = htonl(ip),
 	};
-	int one = 1, fd;
+	int one = 1, rcvbuf = 1 << 20, fd;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -24,6 +24,9 @@ static int udp_bind(const struct mailslotd *d, uint32_t ip, uint16_t port)
 	/* Several sockets share the port: per address and per broadcast. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+	/* bursts (browser elections, a flood) must not overflow the
+	 * kernel's default ~200 KB; capped by net.core.rmem_max */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 		int e = errno;
 		mailslotd_log(d, 0, "cannot bind %s:%u: %s",
