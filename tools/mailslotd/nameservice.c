@@ -138,6 +138,28 @@ static void name_register_step(struct tevent_context *ev,
 			       struct tevent_timer *te, struct timeval now,
 			       void *priv);
 
+/* Refresh a WINS registration at half its TTL (RFC 1001 §15.1.7). */
+static void name_refresh(struct tevent_context *ev, struct tevent_timer *te,
+			 struct timeval now, void *priv)
+{
+	struct mailslotd_name *n = priv;
+	struct mailslotd *d = n->d;
+	struct nbt_ns_packet p;
+	uint32_t half = d->cfg->name_ttl / 2;
+
+	n->timer = NULL;
+	if (n->state != NAME_ACTIVE || d->ns->wins_ip == 0)
+		return;
+	nbt_ns_build_refresh(&p, d->ns->next_id++, &n->name,
+			     node_flags(d, n->group), d->ifaces[0].ip,
+			     d->cfg->name_ttl);
+	ns_send(d, mailslotd_iface_for(d, d->ns->wins_ip), d->ns->wins_ip,
+		NBT_NS_PORT, &p);
+	n->timer = tevent_add_timer(ev, n, tevent_timeval_current_ofs(
+					    half > 60 ? half : 60, 0),
+				    name_refresh, n);
+}
+
 static void name_registration_answer(void *priv,
 				     const struct nbt_ns_packet *p,
 				     uint32_t src_ip)
@@ -150,10 +172,17 @@ static void name_registration_answer(void *priv,
 		return;
 	nbt_name_format(&n->name, text, sizeof(text));
 	if (p->rcode == NBT_NS_RCODE_OK) {
-		/* WINS accepted it */
+		/* only the WINS server can grant a name; keep it refreshed */
+		uint32_t half = p->has_answer && p->answer.ttl > 0
+					? p->answer.ttl / 2 : d->cfg->name_ttl / 2;
+		if (src_ip != d->ns->wins_ip)
+			return;
 		TALLOC_FREE(n->timer);
-		mailslotd_name_settle(n, NAME_ACTIVE);
 		mailslotd_log(d, 1, "name %s registered with WINS", text);
+		n->timer = tevent_add_timer(d->ev, n, tevent_timeval_current_ofs(
+						    half > 60 ? half : 60, 0),
+					    name_refresh, n);
+		mailslotd_name_settle(n, NAME_ACTIVE);
 		return;
 	}
 	if (n->group)
