@@ -376,6 +376,7 @@ run_daemon_tests() {
 		return
 	fi
 	interop_log "both daemons up"
+	DAEMONS_UP=1
 
 	# -- name service, seen from the peer namespace
 	check_within "${DAEMON_TESTS[2]}" 10 \
@@ -485,11 +486,360 @@ $(cat "$INTEROP_TMP/status-before.json")"
 	fi
 }
 
+# ======================== c-e. browser and NETLOGON with nmbd, fragments, release
+# The browser and NETLOGON payloads are built here, byte by byte (python3),
+# independently of our codecs: protocol.md §5.2 and §6.3, vectors 01 and 04.
+# They run after the daemon tests, with both daemons still up; the order
+# (e1, d, e2 first, then c once nmbd is local master) uses the ~24 s nmbd
+# needs to win the browser election.
+
+HOSTANN_TYPE=0x00011003   # WORKSTATION|SERVER|NT|POTENTIAL_BROWSER
+GETDC_HEX=$(printf '%04X' $((RANDOM)))
+GETDC_SLOT="NET\\GETDC$GETDC_HEX"
+
+T_E1_WRITE="e1. standalone write of 400 bytes in 200-byte NBT fragments to \\\\CLITWO\\mailslot\\interop_frag exits 0"
+T_E1_READ="e1. reader in cli2 gets the 400-byte message exactly once, intact"
+T_E1_STAT="e1. cli2 status: reassembly.completed >= 1"
+T_D_WRITE="d. LOGON_PRIMARY_QUERY to INTEROP<1c> (group) on \\MAILSLOT\\NET\\NETLOGON exits 0"
+T_D_LOG="d. nmbd logs the query (process_dgram ... to INTEROP<1c> ... of type 7)"
+T_D_REPLY="d. LOGON_PRIMARY_RESPONSE (0x0C) naming PDC PEER arrives in local $GETDC_SLOT"
+T_E2_TERM="e2. CLITWO's mailslotd exits 0 within 5 s of SIGTERM"
+T_E2_GONE="e2. peer: -U $INTEROP_CLI2_IP CLITWO gets no answer afterwards"
+T_E2_LOG="e2. nmbd logs the release of CLITWO<00> from $INTEROP_CLI2_IP"
+T_E2_PCAP="e2. bridge capture: NAME RELEASE (opcode 6) for CLITWO<00> from $INTEROP_CLI2_IP"
+T_C_LMB="c. nmbd becomes local master browser (owns INTEROP<1d>) within 45 s of its start"
+T_C2_NAME="c2. a reader in cli owns INTEROP<1e> (group) through mailslotd"
+T_C2_WRITE="c2. AnnouncementRequest (0x02) to INTEROP<1e> (group) exits 0"
+T_C2_LMA="c2. LocalMasterAnnouncement (0x0F) from PEER arrives in local BROWSE"
+T_C1_WRITE="c1. HostAnnouncement CLIONE ($HOSTANN_TYPE) to INTEROP<1d> (--bcast-unique) exits 0"
+T_C1_ADD="c1. CLIONE appears in nmbd's browse.dat (type, comment)"
+T_C1_ZERO="c1. HostAnnouncement CLIONE with ServerType 0 exits 0"
+T_C1_DEL="c1. CLIONE leaves nmbd's browse.dat"
+PROTO_TESTS=("$T_E1_WRITE" "$T_E1_READ" "$T_E1_STAT" "$T_D_WRITE" "$T_D_LOG"
+	"$T_D_REPLY" "$T_E2_TERM" "$T_E2_GONE" "$T_E2_LOG" "$T_E2_PCAP" "$T_C_LMB"
+	"$T_C2_NAME" "$T_C2_WRITE" "$T_C2_LMA" "$T_C1_WRITE" "$T_C1_ADD"
+	"$T_C1_ZERO" "$T_C1_DEL")
+
+# mkframe FILE KIND args...: write a browser or NETLOGON payload to FILE
+#   host NAME SERVERTYPE COMMENT   HostAnnouncement 0x01, OS 10.0, 720000 ms
+#   annreq NAME                    AnnouncementRequest 0x02
+#   pdcquery COMPUTER REPLYSLOT    LOGON_PRIMARY_QUERY 0x07, NtVersion 1
+mkframe() {
+	python3 - "$@" <<-'EOF'
+	import struct, sys
+	out, kind, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+	if kind == 'host':
+	    name, stype, comment = args[0].encode(), int(args[1], 0), args[2].encode()
+	    b = struct.pack('<BBI16sBBIBBH', 0x01, 0, 720000, name, 10, 0, stype,
+	                    0x0f, 0x01, 0xaa55) + comment + b'\0'
+	elif kind == 'annreq':
+	    b = b'\x02\x00' + args[0].encode() + b'\0'
+	elif kind == 'pdcquery':
+	    comp, slot = args[0], args[1]
+	    b = struct.pack('<H', 0x0007) + comp.encode() + b'\0' + slot.encode() + b'\0'
+	    if len(b) % 2:
+	        b += b'\0'      # UnicodeComputerName is 2-aligned in the message
+	    b += comp.encode('utf-16-le') + b'\0\0' + struct.pack('<IHH', 1, 0xffff, 0xffff)
+	else:
+	    sys.exit('mkframe: unknown kind ' + kind)
+	open(out, 'wb').write(b)
+	EOF
+}
+
+# frames FILE browser|netlogon: one line per message of `mailslot read
+# --json`: "0xOP NAME LENGTH", OP the first byte (browser) or the u16 at 0
+# (NETLOGON), NAME the NUL-ended string at offset 6 (browser: ServerName)
+# or 2 (NETLOGON 0x0C: the ASCII PrimaryDCName)
+frames() {
+	python3 - "$1" "$2" <<-'EOF'
+	import base64, json, sys
+	for line in open(sys.argv[1], encoding='utf-8', errors='replace'):
+	    line = line.strip()
+	    if not line.startswith('{'):
+	        continue
+	    try:
+	        b = base64.b64decode(json.loads(line)['data'])
+	    except Exception as e:
+	        print('BAD-JSON', repr(line), e)
+	        continue
+	    if sys.argv[2] == 'browser':
+	        op = b[0] if b else -1
+	        name = b[6:22].split(b'\0')[0]
+	    else:
+	        op = int.from_bytes(b[0:2], 'little') if len(b) >= 2 else -1
+	        name = b[2:].split(b'\0')[0]
+	    print('0x%02x %s %d' % (op, name.decode('ascii', 'replace'), len(b)))
+	EOF
+}
+
+# ms_spawn NS RUNDIR OUT LABEL args...: `mailslot args...` in the background
+ms_spawn() {
+	local ns=$1 run=$2 out=$3 label=$4
+	shift 4
+	netns_spawn "$ns" "$out" "$label" "MAILSLOT_RUNTIME_DIR=$run" "$MAILSLOT" "$@"
+}
+
+# slot_listed NS RUNDIR TEXT: `mailslot list` mentions TEXT
+slot_listed() {
+	ms "$1" "$2" list 2>&1 | grep -qiF -- "$3"
+}
+
+# name_owned NS RUNDIR 'NAME<xx>' group|unique: the daemon's status lists
+# the name, of that kind, in state active
+name_owned() {
+	ms "$1" "$2" status --json >"$INTEROP_TMP/status-names.json" 2>&1 || return 1
+	python3 - "$INTEROP_TMP/status-names.json" "$3" "$4" <<-'EOF'
+	import json, sys
+	o = json.load(open(sys.argv[1]))
+	for n in o.get('names', []):
+	    if n.get('name') == sys.argv[2]:
+	        print(n)
+	        ok = n.get('state') == 'active' and bool(n.get('group')) == (sys.argv[3] == 'group')
+	        sys.exit(0 if ok else 1)
+	print('names:', o.get('names'))
+	sys.exit(1)
+	EOF
+}
+
+# frames_have FILE MODE LINE-REGEX: a decoded message matches
+frames_have() {
+	frames "$1" "$2" | grep -qE -- "$3"
+}
+
+# browse_dat: nmbd's browse list (cache directory in 4.17)
+browse_dat() {
+	echo "$NMBD_RUNDIR/cache/browse.dat"
+}
+
+# nmbd_nudge: a unicast name query to nmbd.  nmbd rewrites browse.dat
+# only from its main loop, at most every 5 s, and that loop sleeps up to
+# 10 s while no packet arrives; the browse.dat polls below wake it.
+nmbd_nudge() {
+	lookup "$NS_CLI" "$INTEROP_CLI_IP" -U "$INTEROP_PEER_IP" PEER >/dev/null
+}
+
+# browse_has NAME TYPE COMMENT: browse.dat lists server NAME with
+# ServerType TYPE (nmbd adds SV_TYPE_LOCAL_LIST_ONLY, 0x40000000, to what
+# it learnt from the network) and COMMENT
+browse_has() {
+	local f line type
+	nmbd_nudge
+	f=$(browse_dat)
+	line=$(grep -i "^\"$1\" " "$f" 2>/dev/null) || {
+		echo "no \"$1\" in $f:"
+		cat "$f" 2>&1
+		return 1
+	}
+	type=$(awk '{ print $2 }' <<<"$line")
+	if ! [[ $type =~ ^[0-9a-fA-F]{8}$ ]] ||
+		[ $((0x$type & ~0x40000000)) -ne $(($2)) ] ||
+		! grep -qF -- "\"$3\"" <<<"$line"; then
+		echo "want type $2 and comment \"$3\"; got: $line"
+		return 1
+	fi
+}
+
+# browse_lacks NAME: browse.dat exists (nmbd rewrites it by unlink +
+# rename) and has no line for NAME
+browse_lacks() {
+	local f
+	nmbd_nudge
+	f=$(browse_dat)
+	[ -f "$f" ] || { echo "$f missing"; return 1; }
+	if grep -qi "^\"$1\" " "$f"; then
+		cat "$f"
+		return 1
+	fi
+}
+
+# no_answer NS IP TARGETIP NAME: a unicast query gets no positive answer
+no_answer() {
+	local out
+	out=$(lookup "$1" "$2" -U "$3" "$4")
+	if grep -qF -- "$3 $4<00>" <<<"$out"; then
+		echo "$out"
+		return 1
+	fi
+}
+
+# pcap_releases FILE: "SRC NAME" of each NAME RELEASE request in FILE
+pcap_releases() {
+	timeout 10 tshark -n -r "$1" -Y 'nbns.flags.opcode == 6 && nbns.flags.response == 0' \
+		-T fields -e ip.src -e nbns.name 2>/dev/null
+}
+
+# pcap_has_release FILE SRC NAME<xx>
+pcap_has_release() {
+	pcap_releases "$1" | grep -E -- "^$2[[:space:]]" | grep -qF -- "$3"
+}
+
+run_peer_protocol_tests() {
+	local out f rc got payload t0
+	echo "# --- peer protocols: fragments, NETLOGON, release, browser"
+
+	# -- e1. a fragmented datagram, cli -> cli2, outside the daemon (the
+	# daemon never fragments what it sends); CLITWO must reassemble it
+	payload=$(awk 'BEGIN { c = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+		for (i = 0; i < 400; i++) printf "%s", substr(c, (i * 7) % 62 + 1, 1) }')
+	printf '%s' "$payload" >"$INTEROP_TMP/frag-400.bin"
+	out=$INTEROP_TMP/read-interop_frag.json
+	start_reader "$RUN2" interop_frag "$out" --count 2 --timeout 3000 --json
+	ms "$NS_CLI" "$RUN1" write --standalone --interface "$INTEROP_CLI_IP/24" \
+		--target "$INTEROP_CLI2_IP" --netbios-name FRAGTEST --fragment-size 200 \
+		'\\CLITWO\mailslot\interop_frag' --file "$INTEROP_TMP/frag-400.bin" \
+		>"$INTEROP_TMP/write-frag.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		check_eq "$T_E1_WRITE" 0 0
+	else
+		fail "$T_E1_WRITE" "exit $rc: $(cat "$INTEROP_TMP/write-frag.txt")"
+	fi
+	wait_exit 8 "$READER_PID"
+	got=$(decode_reads "$out")
+	check_eq "$T_E1_READ" "400 $payload" "$got" ||
+		printf '%s\n' "raw:" "$(head -c 2000 "$out")" | interop_detail
+	ms "$NS_CLI2" "$RUN2" status --json >"$INTEROP_TMP/status-frag.json" 2>&1
+	got=$(json_field "$INTEROP_TMP/status-frag.json" reassembly.completed 2>&1)
+	if [[ $got =~ ^[0-9]+$ ]] && [ "$got" -ge 1 ]; then
+		check_eq "$T_E1_STAT" ok ok
+	else
+		fail "$T_E1_STAT" "reassembly.completed: $got" "$(cat "$INTEROP_TMP/status-frag.json")"
+	fi
+
+	# -- d. NETLOGON: PDC query to INTEROP<1c>; nmbd answers DIRECT_UNIQUE
+	# to CLIONE<00> port 138, mailslot \MAILSLOT\$GETDC_SLOT
+	out=$INTEROP_TMP/read-getdc.json
+	f=$INTEROP_TMP/pdcquery.bin
+	mkframe "$f" pdcquery CLIONE "\\MAILSLOT\\$GETDC_SLOT"
+	ms_spawn "$NS_CLI" "$RUN1" "$out" "mailslot read $GETDC_SLOT" \
+		read "$GETDC_SLOT" --count 1 --timeout 5000 --json
+	READER_PID=$SPAWNED_PID
+	wait_for 3 slot_listed "$NS_CLI" "$RUN1" "GETDC$GETDC_HEX" ||
+		echo "# mailslot $GETDC_SLOT not listed after 3 s; writing anyway"
+	ms "$NS_CLI" "$RUN1" write --to 'INTEROP<1c>' --group '\MAILSLOT\NET\NETLOGON' \
+		--file "$f" >"$INTEROP_TMP/write-pdcquery.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		check_eq "$T_D_WRITE" 0 0
+	else
+		fail "$T_D_WRITE" "exit $rc: $(cat "$INTEROP_TMP/write-pdcquery.txt")"
+	fi
+	check_within "$T_D_LOG" 3 nmbd_log_grep \
+		"process_dgram: datagram from CLIONE<00> to INTEROP<1c> IP $INTEROP_CLI_IP for \\MAILSLOT\\NET\\NETLOGON of type 7 len=$(stat -c %s "$f")"
+	wait_exit 7 "$READER_PID"
+	got=$(frames "$out" netlogon)
+	if grep -qxE '0x0c PEER [0-9]+' <<<"$got"; then
+		check_eq "$T_D_REPLY" ok ok
+	else
+		fail "$T_D_REPLY" "decoded (op name length): ${got:-nothing}" \
+			"raw: $(head -c 1000 "$out")"
+	fi
+
+	# -- e2. release: SIGTERM to CLITWO's daemon
+	if proc_is_ours "$D2_PID" "$NS_CLI2" "$(readlink -f "$MAILSLOTD")"; then
+		kill -TERM "$D2_PID"
+	fi
+	wait_exit 5 "$D2_PID"
+	rc=$?
+	check_eq "$T_E2_TERM" 0 "$rc" || tail -n 5 "$INTEROP_TMP/CLITWO/log.mailslotd" | interop_detail
+	proc_stop "$D2_PID"   # a no-op unless it ignored SIGTERM
+	check_within "$T_E2_GONE" 8 no_answer "$NS_PEER" "$INTEROP_PEER_IP" "$INTEROP_CLI2_IP" CLITWO
+	check_within "$T_E2_LOG" 3 nmbd_log_grep \
+		"process_name_release_request: Name release on name CLITWO<00>, subnet $INTEROP_PEER_IP from owner IP $INTEROP_CLI2_IP"
+	if ! command -v tshark >/dev/null 2>&1 || [ ! -s "$INTEROP_TMP/bridge.pcapng" ]; then
+		skip "$T_E2_PCAP" "no tshark or no bridge capture"
+	elif wait_for 3 pcap_has_release "$INTEROP_TMP/bridge.pcapng" "$INTEROP_CLI2_IP" 'CLITWO<00>'; then
+		check_eq "$T_E2_PCAP" ok ok
+	else
+		fail "$T_E2_PCAP" "NAME RELEASE requests in the capture:" \
+			"$(pcap_releases "$INTEROP_TMP/bridge.pcapng")"
+	fi
+
+	# -- c. browser: nmbd takes HostAnnouncements only as local master
+	t0=$(since_nmbd)
+	if check_within "$T_C_LMB" "$(awk -v t="$t0" 'BEGIN { r = 45 - t; printf "%.1f", r < 1 ? 1 : r }')" \
+		has_name "$NS_CLI" "$INTEROP_CLI_IP" "$INTEROP_PEER_IP" 'INTEROP<1d> UNIQUE'; then
+		interop_log "nmbd is local master $(since_nmbd) s after start"
+	else
+		for t in "$T_C2_NAME" "$T_C2_WRITE" "$T_C2_LMA" "$T_C1_WRITE" "$T_C1_ADD" "$T_C1_ZERO" "$T_C1_DEL"; do
+			skip "$t" "nmbd is not local master browser"
+		done
+		return
+	fi
+
+	# c2 first: its reader must own INTEROP<1e> before the request goes out
+	out=$INTEROP_TMP/read-browse.json
+	ms_spawn "$NS_CLI" "$RUN1" "$out" "mailslot read BROWSE" \
+		read BROWSE --netbios-name 'INTEROP<1e>' --group --json --timeout 8000
+	READER_PID=$SPAWNED_PID
+	check_within "$T_C2_NAME" 5 name_owned "$NS_CLI" "$RUN1" 'INTEROP<1e>' group
+
+	# c1: the announcement, while c2 waits for nmbd
+	f=$INTEROP_TMP/hostann.bin
+	mkframe "$f" host CLIONE "$HOSTANN_TYPE" "mailslot interop"
+	ms "$NS_CLI" "$RUN1" write --to 'INTEROP<1d>' --bcast-unique BROWSE --file "$f" \
+		>"$INTEROP_TMP/write-hostann.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		check_eq "$T_C1_WRITE" 0 0
+	else
+		fail "$T_C1_WRITE" "exit $rc: $(cat "$INTEROP_TMP/write-hostann.txt")"
+	fi
+
+	f=$INTEROP_TMP/annreq.bin
+	mkframe "$f" annreq CLIONE
+	ms "$NS_CLI" "$RUN1" write --to 'INTEROP<1e>' --group BROWSE --file "$f" \
+		>"$INTEROP_TMP/write-annreq.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		check_eq "$T_C2_WRITE" 0 0
+	else
+		fail "$T_C2_WRITE" "exit $rc: $(cat "$INTEROP_TMP/write-annreq.txt")"
+	fi
+	if ! check_within "$T_C2_LMA" 5 frames_have "$out" browser '^0x0f PEER '; then
+		printf '%s\n' "decoded (op name length):" "$(frames "$out" browser)" | interop_detail
+	fi
+	proc_stop "$READER_PID"
+
+	if ! check_within "$T_C1_ADD" 12 browse_has CLIONE "$HOSTANN_TYPE" "mailslot interop"; then
+		skip "$T_C1_ZERO" "CLIONE never appeared in browse.dat"
+		skip "$T_C1_DEL" "CLIONE never appeared in browse.dat"
+		return
+	fi
+	interop_log "CLIONE in browse.dat $(since_nmbd) s after nmbd start"
+
+	# ServerType 0: a server that shuts down (MS-BRWS 3.2.7)
+	f=$INTEROP_TMP/hostann0.bin
+	mkframe "$f" host CLIONE 0 "mailslot interop"
+	ms "$NS_CLI" "$RUN1" write --to 'INTEROP<1d>' --bcast-unique BROWSE --file "$f" \
+		>"$INTEROP_TMP/write-hostann0.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		check_eq "$T_C1_ZERO" 0 0
+	else
+		fail "$T_C1_ZERO" "exit $rc: $(cat "$INTEROP_TMP/write-hostann0.txt")"
+	fi
+	check_within "$T_C1_DEL" 12 browse_lacks CLIONE
+	interop_log "CLIONE gone from browse.dat $(since_nmbd) s after nmbd start"
+}
+
+DAEMONS_UP=0
 if [ -n "$MAILSLOTD" ] && [ -x "$MAILSLOT" ]; then
 	run_daemon_tests
 else
 	for t in "${DAEMON_TESTS[@]}"; do
 		skip "$t" "mailslotd not built yet"
+	done
+fi
+
+if [ "$DAEMONS_UP" = 1 ] && [ "$HAVE_PY" = 1 ]; then
+	run_peer_protocol_tests
+else
+	why="mailslotd not built yet"
+	[ -n "$MAILSLOTD" ] && [ -x "$MAILSLOT" ] && why="mailslotd did not start"
+	[ "$HAVE_PY" = 1 ] || why="python3 not installed"
+	for t in "${PROTO_TESTS[@]}"; do
+		skip "$t" "$why"
 	done
 fi
 
