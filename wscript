@@ -21,7 +21,7 @@ out = 'build'
 # `./waf demo` or `./waf test` on a fresh clone configures first.
 Configure.autoconfig = True
 
-SUBDIRS = 'nbt smb libmailslot tools torture'
+SUBDIRS = 'nbt smb browser netlogon messenger libmailslot tools torture'
 
 # (pkg-config name, waf uselib name, Debian package)
 LIBRARIES = [

@@ -44,6 +44,13 @@ static const struct {
 	E(CODEC_ERR_SMB_DATA_OUT_OF_BOUNDS, "DataOffset/DataCount point outside the packet"),
 	E(CODEC_ERR_SMB_DATA_OVERLAPS_HEADER, "DataOffset points into the SMB header or name"),
 	E(CODEC_ERR_SMB_TOO_LARGE, "SMB mailslot write would exceed 65535 bytes"),
+	E(CODEC_ERR_PAYLOAD_TRUNCATED, "message shorter than its fields say"),
+	E(CODEC_ERR_PAYLOAD_UNKNOWN_OPCODE, "message opcode is not one this protocol defines"),
+	E(CODEC_ERR_PAYLOAD_BAD_STRING, "string unterminated, too long or not valid in its encoding"),
+	E(CODEC_ERR_PAYLOAD_BAD_FIELD, "field value outside what the protocol allows"),
+	E(CODEC_ERR_PAYLOAD_TRAILING_BYTES, "bytes after the message's last field"),
+	E(CODEC_ERR_PAYLOAD_POINTER_LOOP, "DNS-compressed name pointers loop or point forward"),
+	E(CODEC_ERR_PAYLOAD_BAD_SID, "security identifier malformed or longer than its size says"),
 #undef E
 };
 
