@@ -24,7 +24,12 @@
 
 #define MD_MAX_DAEMONS 16
 
-static struct md_daemon *started[MD_MAX_DAEMONS];
+/* Copies, not pointers: a test's md_daemon lives on its stack. */
+static struct {
+	bool used;
+	pid_t pid;
+	char rt[256];
+} started[MD_MAX_DAEMONS];
 
 int64_t md_now_ms(void)
 {
@@ -126,16 +131,19 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 void md_kill_all(void)
 {
 	for (size_t i = 0; i < MD_MAX_DAEMONS; i++) {
-		struct md_daemon *d = started[i];
-		if (d == NULL)
+		int st;
+		if (!started[i].used)
 			continue;
-		if (d->pid > 0) {
-			kill(d->pid, SIGKILL);
-			reap(d, 5000);
+		/* only a child of ours that has not been reaped yet */
+		if (started[i].pid > 0 &&
+		    waitpid(started[i].pid, &st, WNOHANG) == 0) {
+			struct md_daemon d = { .pid = started[i].pid };
+			kill(d.pid, SIGKILL);
+			reap(&d, 5000);
 		}
-		if (d->rt[0] != '\0' && getenv("MAILSLOT_TEST_KEEP") == NULL)
-			nftw(d->rt, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		started[i] = NULL;
+		if (getenv("MAILSLOT_TEST_KEEP") == NULL)
+			nftw(started[i].rt, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		started[i].used = false;
 	}
 }
 
@@ -154,15 +162,19 @@ int md_start(struct md_daemon *d, const char *cidr, const char *name,
 	size_t n = 0;
 	const char *tmp = getenv("TMPDIR");
 	int64_t end;
+	size_t slot;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->rt, sizeof(d->rt), "%s/mslD.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(d->rt) == NULL)
 		return -1;
-	for (size_t i = 0; i < MD_MAX_DAEMONS; i++) {
-		if (started[i] == NULL) {
-			started[i] = d;
+	for (slot = 0; slot < MD_MAX_DAEMONS; slot++) {
+		if (!started[slot].used) {
+			started[slot].used = true;
+			started[slot].pid = 0;
+			snprintf(started[slot].rt, sizeof(started[slot].rt),
+				 "%s", d->rt);
 			break;
 		}
 	}
@@ -204,6 +216,8 @@ int md_start(struct md_daemon *d, const char *cidr, const char *name,
 		d->pid = 0;
 		return -1;
 	}
+	if (d->pid > 0 && slot < MD_MAX_DAEMONS)
+		started[slot].pid = d->pid;
 	if (d->pid == 0) {
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
 			      0644);
