@@ -206,8 +206,10 @@ check "nmbd: unicast query for the alias PEERALIAS" \
 # PEERALIAS <00> <03> <20>, INTEROP<00> and <1e> (group); INTEROP<1c> after
 # ~5 s; INTEROP<1b> after ~10 s, __MSBROWSE__<01> and INTEROP<1d> after
 # ~20-24 s (not waited for here).
+# <1c> is a group ("internet group") name; nmbd lists it as one when it
+# is also the WINS server (wins support = yes, for the f. checks)
 check_within "nmbd: INTEROP<1c> (domain controllers, PDC) registered within 10 s" 10 \
-	has_name "$NS_CLI" "$INTEROP_CLI_IP" "$INTEROP_PEER_IP" 'INTEROP<1c> UNIQUE'
+	has_name "$NS_CLI" "$INTEROP_CLI_IP" "$INTEROP_PEER_IP" 'INTEROP<1c> GROUP'
 interop_log "INTEROP<1c> seen $(since_nmbd) s after nmbd start"
 for want in 'PEER<00> UNIQUE' 'PEER<03> UNIQUE' 'PEER<20> UNIQUE' \
 	'PEERALIAS<00> UNIQUE' 'PEERALIAS<03> UNIQUE' 'PEERALIAS<20> UNIQUE' \
@@ -277,7 +279,7 @@ DAEMON_TESTS=(
 	"424-byte message arrives intact, and only it"
 )
 
-daemon_conf() {   # daemon_conf NAME IP RUNDIR
+daemon_conf() {   # daemon_conf NAME IP RUNDIR [EXTRA LINE]
 	cat <<-EOF
 	[global]
 	    netbios name = $1
@@ -285,7 +287,14 @@ daemon_conf() {   # daemon_conf NAME IP RUNDIR
 	    interfaces = $2/24
 	    bind interfaces only = yes
 	    mailslot runtime dir = $3
+	    ${4:-}
 	EOF
+}
+
+# status_name_active NS RUNDIR NAME: `mailslot status --json` lists NAME active
+status_name_active() {
+	ms "$1" "$2" status --json 2>/dev/null |
+		grep -q "{\"name\":\"$3\",\"group\":[a-z]*,\"state\":\"active\"}"
 }
 
 # start_daemon NS NAME IP -> sets DAEMON_PID, DAEMON_RUN
@@ -293,7 +302,7 @@ start_daemon() {
 	local ns=$1 name=$2 ip=$3 dir=$INTEROP_TMP/$2
 	mkdir -p "$dir/run"
 	chmod 755 "$dir" "$dir/run"
-	daemon_conf "$name" "$ip" "$dir/run" >"$dir/smb.conf"
+	daemon_conf "$name" "$ip" "$dir/run" "${4:-}" >"$dir/smb.conf"
 	netns_spawn "$ns" "$dir/log.mailslotd" "mailslotd $name" \
 		"MAILSLOT_RUNTIME_DIR=$dir/run" \
 		"$MAILSLOTD" -F -d 3 -s "$dir/smb.conf"
@@ -507,6 +516,9 @@ T_E2_TERM="e2. CLITWO's mailslotd exits 0 within 5 s of SIGTERM"
 T_E2_GONE="e2. peer: -U $INTEROP_CLI2_IP CLITWO gets no answer afterwards"
 T_E2_LOG="e2. nmbd logs the release of CLITWO<00> from $INTEROP_CLI2_IP"
 T_E2_PCAP="e2. bridge capture: NAME RELEASE (opcode 6) for CLITWO<00> from $INTEROP_CLI2_IP"
+T_F_REG="f. CLITWO restarted with 'wins server = $INTEROP_PEER_IP' registers CLITWO<00> with nmbd's WINS"
+T_F_ACTIVE="f. CLITWO's status shows CLITWO<00> active after the WINS registration"
+T_F_QUERY="f. a WINS query to nmbd (--recursion -U $INTEROP_PEER_IP) resolves CLITWO to $INTEROP_CLI2_IP"
 T_C_LMB="c. nmbd becomes local master browser (owns INTEROP<1d>) within 45 s of its start"
 T_C2_NAME="c2. a reader in cli owns INTEROP<1e> (group) through mailslotd"
 T_C2_WRITE="c2. AnnouncementRequest (0x02) to INTEROP<1e> (group) exits 0"
@@ -516,7 +528,8 @@ T_C1_ADD="c1. CLIONE appears in nmbd's browse.dat (type, comment)"
 T_C1_ZERO="c1. HostAnnouncement CLIONE with ServerType 0 exits 0"
 T_C1_DEL="c1. CLIONE leaves nmbd's browse.dat"
 PROTO_TESTS=("$T_E1_WRITE" "$T_E1_READ" "$T_E1_STAT" "$T_D_WRITE" "$T_D_LOG"
-	"$T_D_REPLY" "$T_E2_TERM" "$T_E2_GONE" "$T_E2_LOG" "$T_E2_PCAP" "$T_C_LMB"
+	"$T_D_REPLY" "$T_E2_TERM" "$T_E2_GONE" "$T_E2_LOG" "$T_E2_PCAP"
+	"$T_F_REG" "$T_F_ACTIVE" "$T_F_QUERY" "$T_C_LMB"
 	"$T_C2_NAME" "$T_C2_WRITE" "$T_C2_LMA" "$T_C1_WRITE" "$T_C1_ADD"
 	"$T_C1_ZERO" "$T_C1_DEL")
 
@@ -754,6 +767,15 @@ run_peer_protocol_tests() {
 		fail "$T_E2_PCAP" "NAME RELEASE requests in the capture:" \
 			"$(pcap_releases "$INTEROP_TMP/bridge.pcapng")"
 	fi
+
+	# -- f. WINS: CLITWO comes back as an H-node registering with nmbd
+	start_daemon "$NS_CLI2" CLITWO "$INTEROP_CLI2_IP" "wins server = $INTEROP_PEER_IP"
+	D2_PID=$DAEMON_PID
+	check_within "$T_F_REG" 8 nmbd_log_grep \
+		"wins_process_name_registration_request: Unique name registration for name CLITWO<00> IP $INTEROP_CLI2_IP"
+	check_within "$T_F_ACTIVE" 5 status_name_active "$NS_CLI2" "$DAEMON_RUN" 'CLITWO<00>'
+	check_within "$T_F_QUERY" 5 resolves "$NS_PEER" "$INTEROP_PEER_IP" \
+		--recursion -U "$INTEROP_PEER_IP" CLITWO "$INTEROP_CLI2_IP CLITWO<00>"
 
 	# -- c. browser: nmbd takes HostAnnouncements only as local master
 	t0=$(since_nmbd)
