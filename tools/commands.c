@@ -8,5 +8,7 @@ const struct mailslot_command mailslot_commands[] = {
 	{ "write", "write one message to a local or remote mailslot", cmd_write },
 	{ "list", "list the local mailslots with owner and queue state", cmd_list },
 	{ "status", "show mailslotd's names, interfaces and counters", cmd_status },
+	{ "netsend", "send a Messenger (NET SEND) message to a computer or a domain", cmd_netsend },
+	{ "messenger", "run the Messenger service: show NET SEND messages for this host", cmd_messenger },
 	{ NULL, NULL, NULL },
 };

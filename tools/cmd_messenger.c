@@ -1,0 +1,332 @@
+/*
+ * mailslot messenger: the Messenger service.  Owns THISHOST<03> (and
+ * USER<03>) through mailslotd, reads \\.\mailslot\MESSNGR and shows each
+ * message as the popup would; --exec hands it to a program.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "messenger/messenger.h"
+#include "messenger_tool.h"
+#include "win32_error_print.h"
+
+/* a datagram's user data can never be larger */
+#define MSGR_BUF 65536
+#define MSGR_EXEC_TIMEOUT_MS 10000
+
+static void messenger_usage(FILE *out)
+{
+	fputs(
+"usage: mailslot messenger [--name USER] [--json] [--count N]\n"
+"                          [--timeout MS] [--codepage CP]\n"
+"                          [--exec-timeout MS] [--exec CMD [ARG...]]\n"
+"\n"
+"Run the Messenger service: own THISHOST<03> (mailslotd's name) and, with\n"
+"--name, USER<03> on the network, create \\\\.\\mailslot\\MESSNGR and show\n"
+"each NET SEND message as the popup would:\n"
+"\n"
+"    Message from FROM to TO on YYYY-MM-DD HH:MM:SS\n"
+"\n"
+"    TEXT\n"
+"\n"
+"The text is converted from the OEM code page CP (CP850) to UTF-8, line\n"
+"breaks (CR, LF, CRLF, LFCR, 0x14) become newlines, and other control\n"
+"characters are printed as \\xNN.  --json prints one object per message\n"
+"instead: {\"time\":...,\"from\":...,\"to\":...,\"text\":...}.\n"
+"\n"
+"--exec CMD [ARG...] (the rest of the line) also runs CMD for each\n"
+"message, without a shell: MAILSLOT_FROM, MAILSLOT_TO, MAILSLOT_TEXT and\n"
+"MAILSLOT_TIME in its environment and the text on its standard input.\n"
+"It is waited for, at most --exec-timeout ms (10000), then killed.\n"
+"--count N: exit 0 after N messages; --timeout MS: exit 3 when no message\n"
+"arrives for MS ms.\n", out);
+}
+
+struct messenger_args {
+	char name[MSGR_NAME_BUF];
+	bool json;
+	bool have_count;
+	uint32_t count;
+	uint32_t timeout;
+	uint32_t exec_timeout;
+	const char *codepage;
+	char **exec_argv;	/* NULL-terminated, or NULL */
+};
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (*s == '\0' || *s == '-')
+		return false;
+	x = strtoull(s, &end, 10);
+	if (*end != '\0' || x > 0xFFFFFFFFull)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct messenger_args *a)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "exec-timeout", required_argument, NULL, 'e' },
+		{ "codepage", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, i;
+
+	/* --exec takes the rest of the line, as find -exec does */
+	for (i = 1; i < argc && strcmp(argv[i], "--exec") != 0; i++)
+		;
+	if (i < argc) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "mailslot messenger: --exec needs a "
+				"command\n");
+			return 2;
+		}
+		a->exec_argv = argv + i + 1;
+		argc = i;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!msgr_name_arg(optarg, a->name)) {
+				fprintf(stderr, "mailslot messenger: --name "
+					"'%s' is not a NetBIOS name (1-15 "
+					"characters)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'c':
+			if (!parse_u32(optarg, &a->count))
+				goto bad;
+			a->have_count = true;
+			break;
+		case 't':
+			if (!parse_u32(optarg, &a->timeout))
+				goto bad;
+			break;
+		case 'e':
+			if (!parse_u32(optarg, &a->exec_timeout))
+				goto bad;
+			break;
+		case 'p':
+			a->codepage = optarg;
+			break;
+		case 'h':
+			messenger_usage(stdout);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind != argc)
+		goto bad;
+	return -1;
+bad:
+	messenger_usage(stderr);
+	return 2;
+}
+
+/* Wait for pid at most timeout_ms; kill it beyond.  Its wait status. */
+static int wait_bounded(pid_t pid, uint32_t timeout_ms, bool *killed)
+{
+	int status = 0;
+
+	*killed = false;
+	for (uint32_t waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return status;
+		if (waited >= timeout_ms)
+			break;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	*killed = true;
+	/* SIGKILL cannot be caught: this returns */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* The command with the message in its environment and on stdin. */
+static void run_exec(const struct messenger_args *a,
+		     const struct messenger_json *j, const char *when)
+{
+	int fds[2];
+	pid_t pid;
+	bool killed;
+	int status;
+	size_t len = strlen(j->text);
+
+	if (pipe(fds) != 0) {
+		perror("mailslot messenger: pipe");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("mailslot messenger: fork");
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		close(fds[1]);
+		if (dup2(fds[0], STDIN_FILENO) < 0)
+			_exit(127);
+		close(fds[0]);
+		if (setenv("MAILSLOT_FROM", j->from, 1) != 0 ||
+		    setenv("MAILSLOT_TO", j->to, 1) != 0 ||
+		    setenv("MAILSLOT_TEXT", j->text, 1) != 0 ||
+		    setenv("MAILSLOT_TIME", when, 1) != 0)
+			_exit(127);
+		execvp(a->exec_argv[0], a->exec_argv);
+		fprintf(stderr, "mailslot messenger: %s: %s\n",
+			a->exec_argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	/* at most 4 x 424 bytes: within any pipe buffer, never blocks;
+	 * SIGPIPE is ignored, so a command that does not read is fine */
+	if (write(fds[1], j->text, len) != (ssize_t)len && errno != EPIPE)
+		perror("mailslot messenger: write to command");
+	close(fds[1]);
+	status = wait_bounded(pid, a->exec_timeout, &killed);
+	if (killed)
+		fprintf(stderr, "mailslot messenger: %s ran over %u ms and "
+			"was killed\n", a->exec_argv[0], a->exec_timeout);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "mailslot messenger: %s failed (status "
+			"0x%x)\n", a->exec_argv[0], (unsigned)status);
+}
+
+static void show(TALLOC_CTX *mem, const struct messenger_args *a,
+		 const struct messenger_msg *m)
+{
+	struct messenger_json *j = messenger_to_json_struct(mem, m,
+							    a->codepage);
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (j == NULL)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		 localtime_r(&now, &tm));
+	if (a->json) {
+		char *o = messenger_json_object(mem, j);
+
+		/* our object with the time in front */
+		if (o != NULL)
+			printf("{\"time\":\"%s\",%s\n", when, o + 1);
+	} else {
+		printf("Message from %s to %s on %s\n\n%s\n\n",
+		       messenger_escape(mem, j->from, strlen(j->from), false),
+		       messenger_escape(mem, j->to, strlen(j->to), false),
+		       when, messenger_escape(mem, j->text, strlen(j->text),
+					      true));
+	}
+	fflush(stdout);
+	if (a->exec_argv != NULL)
+		run_exec(a, j, when);
+}
+
+static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
+{
+	char host[MSGR_NAME_BUF];
+	struct mailslot *slot;
+	struct mailslot_netbios_name *nb;
+	enum mailslot_error err;
+	uint8_t *buf = talloc_size(mem, MSGR_BUF);
+
+	if (buf == NULL)
+		return 1;
+	if (!msgr_daemon_identity(host, NULL)) {
+		win32_error_print("messenger", "mailslotd",
+				  MAILSLOT_ERROR_SERVICE_NOT_ACTIVE);
+		return 1;
+	}
+	err = mailslot_server_create(mem, MESSENGER_LOCAL_SLOT, 0,
+				     a->timeout ? a->timeout
+						: MAILSLOT_WAIT_FOREVER, &slot);
+	if (err != MAILSLOT_OK) {
+		win32_error_print("messenger", MESSENGER_LOCAL_SLOT, err);
+		return 1;
+	}
+	/* ours while slot lives */
+	err = mailslot_netbios_name_register(slot, host, MESSENGER_NAME_SUFFIX,
+					     false, &nb);
+	if (err == MAILSLOT_OK && a->name[0] != '\0')
+		err = mailslot_netbios_name_register(slot, a->name,
+						     MESSENGER_NAME_SUFFIX,
+						     false, &nb);
+	if (err != MAILSLOT_OK) {
+		win32_error_print("messenger", "NetBIOS name <03>", err);
+		return 1;
+	}
+	fprintf(stderr, "mailslot messenger: listening as %s<03>%s%s%s\n",
+		host, a->name[0] ? " and " : "", a->name,
+		a->name[0] ? "<03>" : "");
+	for (uint32_t got = 0; !a->have_count || got < a->count;) {
+		TALLOC_CTX *tmp;
+		struct messenger_msg m;
+		enum codec_error cerr;
+		size_t n;
+
+		err = mailslot_read(slot, buf, MSGR_BUF, &n);
+		if (err != MAILSLOT_OK) {
+			win32_error_print("messenger", MESSENGER_LOCAL_SLOT,
+					  err);
+			return err == MAILSLOT_ERROR_SEM_TIMEOUT ? 3 : 1;
+		}
+		cerr = messenger_decode(buf, n, &m);
+		if (cerr != CODEC_OK) {
+			fprintf(stderr, "mailslot messenger: dropped a %zu-byte "
+				"message: %s\n", n, codec_error_name(cerr));
+			continue;
+		}
+		tmp = talloc_new(mem);
+		show(tmp, a, &m);
+		talloc_free(tmp);
+		got++;
+	}
+	return 0;
+}
+
+int cmd_messenger(int argc, char **argv)
+{
+	struct messenger_args a = { .exec_timeout = MSGR_EXEC_TIMEOUT_MS };
+	TALLOC_CTX *mem;
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	/* a command that exits without reading must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	mem = talloc_new(NULL);
+	rc = serve(mem, &a);
+	talloc_free(mem);
+	return rc;
+}
