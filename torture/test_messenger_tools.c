@@ -1,0 +1,423 @@
+/*
+ * mailslot netsend and mailslot messenger end to end: two mailslotd on
+ * loopback (ALPHA on 127.0.0.1, BRAVO on 127.0.0.2, workgroup TESTWG,
+ * private runtime dirs, the same random high ports), the real commands
+ * run as child processes.  Every wait is bounded; only our own children
+ * are ever killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <talloc.h>
+
+#include "test_mailslotd_util.h"
+
+#define MAX_KIDS 8
+
+static struct md_daemon alpha, bravo;
+static char tool[512], tmp[256];
+static pid_t kids[MAX_KIDS];
+
+struct messenger_run {
+	pid_t pid;
+	char out[320], err[320];
+};
+
+/* The whole file (bounded), NUL-terminated, talloc'd; "" if missing. */
+static char *slurp(TALLOC_CTX *mem, const char *path)
+{
+	char *buf = talloc_zero_size(mem, 65537);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	assert_non_null(buf);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, 65536);
+	close(fd);
+	if (n > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
+static void kid_add(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_KIDS; i++) {
+		if (kids[i] == 0) {
+			kids[i] = pid;
+			return;
+		}
+	}
+	kill(pid, SIGKILL);
+	fail_msg("too many children");
+}
+
+static void kid_forget(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_KIDS; i++) {
+		if (kids[i] == pid)
+			kids[i] = 0;
+	}
+}
+
+/* A failed test leaves messengers behind: end them (ours only). */
+static int kill_kids(void **state)
+{
+	for (size_t i = 0; i < MAX_KIDS; i++) {
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+			kids[i] = 0;
+		}
+	}
+	return 0;
+}
+
+/* Exit code of our child pid within timeout_ms; -1 (killed) beyond. */
+static int kid_wait(pid_t pid, int timeout_ms)
+{
+	int64_t end = md_now_ms() + timeout_ms;
+	int st = 0;
+
+	kid_forget(pid);
+	while (md_now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/*
+ * mailslot messenger ARGS... against daemon d, output in files; returns
+ * once it said it is listening (its names are registered).
+ */
+static void messenger_start(struct messenger_run *r,
+			    const struct md_daemon *d, const char *tag,
+			    const char *const *args)
+{
+	const char *argv[24] = { tool, "messenger" };
+	size_t n = 2;
+	int64_t end;
+
+	snprintf(r->out, sizeof(r->out), "%s/%s.out", tmp, tag);
+	snprintf(r->err, sizeof(r->err), "%s/%s.err", tmp, tag);
+	for (size_t i = 0; args[i] != NULL && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	r->pid = fork();
+	assert_true(r->pid >= 0);
+	if (r->pid == 0) {
+		int o = open(r->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		setenv("MAILSLOT_RUNTIME_DIR", d->rt, 1);
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	kid_add(r->pid);
+	end = md_now_ms() + 10000;
+	while (md_now_ms() < end) {
+		char *e = slurp(NULL, r->err);
+		bool up = strstr(e, "listening as") != NULL;
+
+		talloc_free(e);
+		if (up)
+			return;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+			kid_forget(r->pid);
+			r->pid = 0;
+			fail_msg("messenger %s exited early: %s", tag,
+				 slurp(NULL, r->err));
+		}
+		usleep(20000);
+	}
+	fail_msg("messenger %s did not come up", tag);
+}
+
+/* mailslot netsend ARGS... through d (NULL: no daemon); exit code. */
+static int netsend(const struct md_daemon *d, char *out, size_t outlen,
+		   const char *const *args)
+{
+	const char *argv[24] = { tool, "netsend" };
+	size_t n = 2;
+
+	for (size_t i = 0; args[i] != NULL && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return md_run(d ? d->rt : tmp, out, outlen, 15000, argv);
+}
+
+static void test_directed(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run a, b;
+	char out[4096];
+	char *got;
+
+	messenger_start(&b, &bravo, "dir-b", (const char *[]){
+		"--json", "--count", "1", "--timeout", "10000", NULL });
+	/* ALPHA's own messenger must see nothing of a directed message */
+	messenger_start(&a, &alpha, "dir-a", (const char *[]){
+		"--json", "--count", "1", "--timeout", "2500", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"bravo", "Hello BRAVO", NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	got = slurp(mem, b.out);
+	if (strstr(got, "\"from\":\"ALPHA\",\"to\":\"BRAVO\",\"text\":"
+		   "\"Hello BRAVO\",") == NULL)
+		fail_msg("BRAVO printed: %s", got);
+	/* exactly one line */
+	assert_int_equal(strchr(got, '\n') - got + 1, (long)strlen(got));
+	/* exit 3: read timeout */
+	assert_int_equal(kid_wait(a.pid, 10000), 3);
+	assert_string_equal(slurp(mem, a.out), "");
+	talloc_free(mem);
+}
+
+static void test_popup_text(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b;
+	char out[4096];
+	char *got, *body;
+
+	messenger_start(&b, &bravo, "popup-b", (const char *[]){
+		"--name", "bob", "--count", "1", "--timeout", "10000", NULL });
+	/* to a user name the messenger registered; a break and non-ASCII */
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BOB", "line 1\nline 2: caf\xc3\xa9 \x1b[2J", NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	got = slurp(mem, b.out);
+	if (strncmp(got, "Message from ALPHA to BOB on ", 29) != 0)
+		fail_msg("BRAVO printed: %s", got);
+	body = strstr(got, "\n\n");
+	assert_non_null(body);
+	/* CP850 on the wire, UTF-8 again here; ESC shown, never sent raw */
+	assert_string_equal(body, "\n\nline 1\nline 2: caf\xc3\xa9 "
+				  "\\x1b[2J\n\n");
+	talloc_free(mem);
+}
+
+static void test_domain(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run a, b;
+	static const char want1[] = "\"from\":\"ALPHA\",\"to\":\"TESTWG\","
+				    "\"text\":\"to everyone\",";
+	static const char want2[] = "\"from\":\"ALPHA\",\"to\":\"TESTWG\","
+				    "\"text\":\"to TESTWG by name\",";
+	char out[4096];
+
+	messenger_start(&a, &alpha, "dom-a", (const char *[]){
+		"--json", "--count", "2", "--timeout", "10000", NULL });
+	messenger_start(&b, &bravo, "dom-b", (const char *[]){
+		"--json", "--count", "2", "--timeout", "10000", NULL });
+	/* the daemon's workgroup, then the domain by name */
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"--domain", "to everyone", NULL }), 0);
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"--domain", "testwg", "to TESTWG by name", NULL }), 0);
+	/* both hosts are in TESTWG, the sender's own messenger too */
+	assert_int_equal(kid_wait(a.pid, 10000), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	for (int i = 0; i < 2; i++) {
+		char *got = slurp(mem, i ? b.out : a.out);
+
+		if (strstr(got, want1) == NULL || strstr(got, want2) == NULL)
+			fail_msg("%s printed: %s", i ? "BRAVO" : "ALPHA", got);
+	}
+	/* another workgroup: sent, but nobody here is in it */
+	messenger_start(&b, &bravo, "dom-b2", (const char *[]){
+		"--count", "1", "--timeout", "1500", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"--domain", "OTHERWG", "not for TESTWG", NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 3);
+	talloc_free(mem);
+}
+
+static void test_exec(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b;
+	char out[4096], script[320], *text;
+	FILE *f;
+
+	snprintf(script, sizeof(script), "%s/hook.sh", tmp);
+	f = fopen(script, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n"
+		   "printf '%%s' \"$MAILSLOT_TEXT\" > '%s/env.txt'\n"
+		   "printf '%%s|%%s' \"$MAILSLOT_FROM\" \"$MAILSLOT_TO\" "
+		   "> '%s/names.txt'\n"
+		   "cat > '%s/stdin.txt'\n"
+		   "printf '%%s' \"$1\" > '%s/arg.txt'\n", tmp, tmp, tmp, tmp);
+	fclose(f);
+	assert_int_equal(chmod(script, 0700), 0);
+	text = talloc_asprintf(mem, "$(touch %s/pwned1); `touch %s/pwned2`; "
+			       "\"quotes\" 'single' & | > %s/pwned3 ;x",
+			       tmp, tmp, tmp);
+	messenger_start(&b, &bravo, "exec-b", (const char *[]){
+		"--count", "1", "--timeout", "10000", "--exec", script,
+		"--count", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BRAVO", text, NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 15000), 0);
+	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/env.txt",
+						       tmp)), text);
+	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/stdin.txt",
+						       tmp)), text);
+	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/names.txt",
+						       tmp)), "ALPHA|BRAVO");
+	/* words after --exec are the command's, not ours */
+	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/arg.txt",
+						       tmp)), "--count");
+	for (int i = 1; i <= 3; i++) {
+		char *p = talloc_asprintf(mem, "%s/pwned%d", tmp, i);
+
+		if (access(p, F_OK) == 0)
+			fail_msg("the text was run by a shell: %s exists", p);
+	}
+	talloc_free(mem);
+}
+
+static void test_size_limit(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b;
+	/* 424 - "ALPHA" - "BRAVO" - 3 NULs */
+	char *max = talloc_zero_size(mem, 412), *over = talloc_zero_size(mem,
+									 413);
+	char out[4096], *ja, *jb, *got;
+	long long sent, received;
+
+	memset(max, 'm', 411);
+	memset(over, 'o', 412);
+	ja = md_status(mem, &alpha);
+	jb = md_status(mem, &bravo);
+	assert_non_null(ja);
+	assert_non_null(jb);
+	sent = md_json(ja, NULL, "sent");
+	received = md_json(jb, NULL, "received");
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BRAVO", over, NULL }), 1);
+	if (strstr(out, "too long: 412 text bytes, at most 411 fit "
+			"(424-byte \\MAILSLOT\\MESSNGR limit") == NULL)
+		fail_msg("netsend said: %s", out);
+	/* nothing left ALPHA, nothing reached BRAVO */
+	usleep(300000);
+	assert_int_equal(md_json(md_status(mem, &alpha), NULL, "sent"), sent);
+	assert_int_equal(md_json(md_status(mem, &bravo), NULL, "received"),
+			 received);
+	/* a line break counts as CR LF on the wire */
+	max[409] = '\n';
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BRAVO", max, NULL }), 1);
+	max[409] = 'm';
+	messenger_start(&b, &bravo, "max-b", (const char *[]){
+		"--count", "1", "--timeout", "10000", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BRAVO", max, NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	got = slurp(mem, b.out);
+	assert_non_null(strstr(got, talloc_asprintf(mem, "\n\n%s\n\n", max)));
+	talloc_free(mem);
+}
+
+static void test_standalone(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b;
+	char out[4096], port[16], *got;
+
+	snprintf(port, sizeof(port), "%u", bravo.dport);
+	messenger_start(&b, &bravo, "sa-b", (const char *[]){
+		"--json", "--count", "1", "--timeout", "10000", NULL });
+	/* no daemon in this runtime dir: straight from our own socket */
+	assert_int_equal(netsend(NULL, out, sizeof(out), (const char *[]){
+		"--standalone", "--interface", "127.0.0.1/8", "--target",
+		"127.0.0.2", "--port", port, "--from", "loner", "BRAVO",
+		"no daemon here", NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	got = slurp(mem, b.out);
+	if (strstr(got, "\"from\":\"LONER\",\"to\":\"BRAVO\",\"text\":"
+		   "\"no daemon here\",") == NULL)
+		fail_msg("BRAVO printed: %s", got);
+	/* and without a daemon the normal form says so */
+	assert_int_equal(netsend(NULL, out, sizeof(out), (const char *[]){
+		"BRAVO", "x", NULL }), 1);
+	assert_non_null(strstr(out, "ERROR_SERVICE_NOT_ACTIVE"));
+	talloc_free(mem);
+}
+
+static int group_setup(void **state)
+{
+	uint16_t dport, nport;
+	const char *t = getenv("TMPDIR");
+
+	md_build_path(tool, sizeof(tool), "tools/mailslot");
+	if (access(tool, X_OK) != 0) {
+		printf("%s missing: build first\n", tool);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/msgr-tools-XXXXXX", t ? t : "/tmp");
+	if (mkdtemp(tmp) == NULL)
+		return -1;
+	md_pick_ports(&dport, &nport);
+	if (md_start(&alpha, "127.0.0.1/8", "ALPHA", "TESTWG", dport, nport,
+		     NULL, NULL) != 0 ||
+	    md_start(&bravo, "127.0.0.2/8", "BRAVO", "TESTWG", dport, nport,
+		     NULL, NULL) != 0) {
+		printf("mailslotd did not come up (logs %s, %s)\n", alpha.log,
+		       bravo.log);
+		md_kill_all();
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[320];
+
+	kill_kids(state);
+	md_kill_all();
+	/* our own mkdtemp directory */
+	if (getenv("MAILSLOT_TEST_KEEP") == NULL && strstr(tmp, "msgr-tools-")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			printf("could not remove %s\n", tmp);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_directed, kill_kids),
+		cmocka_unit_test_teardown(test_popup_text, kill_kids),
+		cmocka_unit_test_teardown(test_domain, kill_kids),
+		cmocka_unit_test_teardown(test_exec, kill_kids),
+		cmocka_unit_test_teardown(test_size_limit, kill_kids),
+		cmocka_unit_test_teardown(test_standalone, kill_kids),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
