@@ -12,23 +12,13 @@
 #include <talloc.h>
 
 #include "nbt/nbt_dgram.h"
-
-#define assert_codec(expr, want) do { \
-	enum codec_error _e = (expr); \
-	if (_e != (want)) \
-		print_error("%s: got %s, want %s\n", #expr, \
-			    codec_error_name(_e), codec_error_name(want)); \
-	assert_int_equal(_e, (want)); \
-} while (0)
+#include "torture_util.h"
 
 static uint32_t rng_state = 0x2468ace1;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return torture_rng(&rng_state);
 }
 
 /* vectors/01: DIRECT_GROUP HostAnnouncement, MYHOST<00> -> WORKGROUP<1d> */

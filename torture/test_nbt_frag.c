@@ -17,14 +17,7 @@
 #include "nbt/nbt_frag.h"
 #include "smb/smb_mailslot.h"
 #include "tools/pcap_frame.h"
-
-#define assert_codec(expr, want) do { \
-	enum codec_error _e = (expr); \
-	if (_e != (want)) \
-		print_error("%s: got %s, want %s\n", #expr, \
-			    codec_error_name(_e), codec_error_name(want)); \
-	assert_int_equal(_e, (want)); \
-} while (0)
+#include "torture_util.h"
 
 #define IP1 0xc0a8010a
 #define IP2 0xc0a8010b
@@ -33,10 +26,7 @@ static uint32_t rng_state = 0x9e3779b9;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return torture_rng(&rng_state);
 }
 
 static uint8_t payload[2048];

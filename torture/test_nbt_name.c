@@ -13,24 +13,13 @@
 #include <talloc.h>
 
 #include "nbt/nbt_name.h"
-
-#define assert_codec(expr, want) do { \
-	enum codec_error _e = (expr); \
-	if (_e != (want)) \
-		print_error("%s: got %s, want %s\n", #expr, \
-			    codec_error_name(_e), codec_error_name(want)); \
-	assert_int_equal(_e, (want)); \
-} while (0)
+#include "torture_util.h"
 
 static uint32_t rng_state = 0x12345678;
 
 static uint32_t rng(void)
 {
-	/* xorshift32: deterministic, so a failure reproduces */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return torture_rng(&rng_state);
 }
 
 /* Encode n into a fresh exactly-sized talloc buffer. */

@@ -13,23 +13,13 @@
 #include <talloc.h>
 
 #include "smb/smb_mailslot.h"
-
-#define assert_codec(expr, want) do { \
-	enum codec_error _e = (expr); \
-	if (_e != (want)) \
-		print_error("%s: got %s, want %s\n", #expr, \
-			    codec_error_name(_e), codec_error_name(want)); \
-	assert_int_equal(_e, (want)); \
-} while (0)
+#include "torture_util.h"
 
 static uint32_t rng_state = 0x51f15eed;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return torture_rng(&rng_state);
 }
 
 /* [MS-MAIL] §4: \MAILSLOT\test1\sample_mailslot, 36 x 0xCA, 140 bytes */

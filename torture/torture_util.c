@@ -42,6 +42,14 @@ const char *torture_source_path(TALLOC_CTX *mem_ctx, const char *rel)
 	return talloc_asprintf(mem_ctx, "%s/%s", src ? src : ".", rel);
 }
 
+uint32_t torture_rng(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
 static int hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -9,6 +9,21 @@
 
 #include "tools/pcap_frame.h"
 
+/*
+ * A cmocka assertion on a codec result that names both errors when it
+ * fails (cmocka alone would print two numbers).
+ */
+#define assert_codec(expr, want) do { \
+	enum codec_error _e = (expr); \
+	if (_e != (want)) \
+		print_error("%s: got %s, want %s\n", #expr, \
+			    codec_error_name(_e), codec_error_name(want)); \
+	assert_int_equal(_e, (want)); \
+} while (0)
+
+/* xorshift32: deterministic, so a failing generated case reproduces. */
+uint32_t torture_rng(uint32_t *state);
+
 /* $MAILSLOT_SHARED_DIR/vectors if it exists, else NULL. */
 const char *torture_shared_vectors(TALLOC_CTX *mem_ctx);
 
