@@ -1,0 +1,264 @@
+#include <stdio.h>
+
+#include "browser_fields.h"
+
+#define STR_MAX (BROWSER_STRING_WIRE_MAX * 4 + 1)
+
+const char *const browser_field_names[] = {
+	"browser.command", "browser.update_count", "browser.period",
+	"browser.server", "browser.mb_server", "browser.reset_cmd",
+	"browser.os_major", "browser.os_minor", "browser.server_type",
+	"browser.windows_version", "browser.mysterious_field",
+	"browser.election.version", "browser.proto_major",
+	"browser.proto_minor", "browser.sig", "browser.comment",
+	"browser.unused", "browser.response_computer_name",
+	"browser.election.criteria", "browser.election.desire",
+	"browser.election.os", "browser.uptime", "browser.backup.count",
+	"browser.backup.token", "browser.backup.server",
+	"browser.browser_to_promote",
+	NULL,
+};
+
+const char *browser_windows_version(uint8_t major, uint8_t minor)
+{
+	static const struct {
+		uint8_t major, minor;
+		const char *text;
+	} t[] = {
+		{ 6, 1, "Windows 7 or Windows Server 2008 R2" },
+		{ 6, 0, "Windows Vista or Windows Server 2008" },
+		{ 5, 2, "Windows Server 2003 R2 or Windows Server 2003" },
+		{ 5, 1, "Windows XP" },
+		{ 5, 0, "Windows 2000" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].major == major && t[i].minor == minor)
+			return t[i].text;
+	}
+	return NULL;
+}
+
+static void emit_fmt(dgram_field_fn fn, void *priv, const char *field,
+		     const char *fmt, unsigned long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), fmt, v);
+	fn(priv, field, buf);
+}
+
+static void emit_str(dgram_field_fn fn, void *priv, const char *field,
+		     const struct browser_string *s)
+{
+	char buf[STR_MAX];
+
+	browser_string_escape(s, buf, sizeof(buf));
+	fn(priv, field, buf);
+}
+
+/* tshark's order: type, then version, then period and names (LANMAN) */
+static void emit_lanman(const struct browser_msg *m, dgram_field_fn fn,
+			void *priv)
+{
+	const struct browser_announcement *a = &m->ann;
+	const char *win = browser_windows_version(a->os_major, a->os_minor);
+
+	emit_fmt(fn, priv, "browser.update_count", "%lu", a->update_count);
+	emit_fmt(fn, priv, "browser.server_type", "0x%08lx", a->server_type);
+	fn(priv, "browser.windows_version", win ? win : "");
+	emit_fmt(fn, priv, "browser.os_major", "%lu", a->os_major);
+	emit_fmt(fn, priv, "browser.os_minor", "%lu", a->os_minor);
+	emit_fmt(fn, priv, "browser.period", "%lu", a->periodicity_ms);
+	emit_str(fn, priv, "browser.server", &a->server_name);
+	emit_str(fn, priv, m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT ?
+		 "browser.mb_server" : "browser.comment", &a->comment);
+}
+
+static void emit_announcement(const struct browser_msg *m,
+			      dgram_field_fn fn, void *priv)
+{
+	const struct browser_announcement *a = &m->ann;
+	const char *win = browser_windows_version(a->os_major, a->os_minor);
+
+	emit_fmt(fn, priv, "browser.update_count", "%lu", a->update_count);
+	emit_fmt(fn, priv, "browser.period", "%lu", a->periodicity_ms);
+	emit_str(fn, priv, "browser.server", &a->server_name);
+	if (win != NULL)
+		fn(priv, "browser.windows_version", win);
+	emit_fmt(fn, priv, "browser.os_major", "%lu", a->os_major);
+	emit_fmt(fn, priv, "browser.os_minor", "%lu", a->os_minor);
+	emit_fmt(fn, priv, "browser.server_type", "0x%08lx", a->server_type);
+	/* tshark: a DomainAnnouncement without the signature has junk here */
+	if (m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT &&
+	    a->signature != BROWSER_SIGNATURE) {
+		emit_fmt(fn, priv, "browser.mysterious_field", "0x%08lx",
+			 (unsigned long)a->browser_major |
+			 (unsigned long)a->browser_minor << 8 |
+			 (unsigned long)a->signature << 16);
+	} else {
+		emit_fmt(fn, priv, "browser.proto_major", "%lu",
+			 a->browser_major);
+		emit_fmt(fn, priv, "browser.proto_minor", "%lu",
+			 a->browser_minor);
+		emit_fmt(fn, priv, "browser.sig", "0x%04lx", a->signature);
+	}
+	emit_str(fn, priv, m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT ?
+		 "browser.mb_server" : "browser.comment", &a->comment);
+}
+
+static void emit_election(const struct browser_msg *m, dgram_field_fn fn,
+			  void *priv)
+{
+	const struct browser_election *e = &m->election;
+
+	emit_fmt(fn, priv, "browser.election.version", "%lu", e->version);
+	emit_fmt(fn, priv, "browser.election.criteria", "0x%08lx",
+		 e->criteria);
+	emit_fmt(fn, priv, "browser.election.desire", "0x%02lx",
+		 e->criteria & 0xff);
+	emit_fmt(fn, priv, "browser.proto_major", "%lu",
+		 (e->criteria >> 8) & 0xff);
+	emit_fmt(fn, priv, "browser.proto_minor", "%lu",
+		 (e->criteria >> 16) & 0xff);
+	emit_fmt(fn, priv, "browser.election.os", "0x%02lx",
+		 e->criteria >> 24);
+	emit_fmt(fn, priv, "browser.uptime", "%lu", e->uptime_ms);
+	emit_str(fn, priv, "browser.server", &e->server_name);
+}
+
+void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
+			 void *priv)
+{
+	emit_fmt(fn, priv, "browser.command", "0x%02lx", m->opcode);
+	switch (m->opcode) {
+	case BROWSER_HOST_ANNOUNCEMENT:
+	case BROWSER_DOMAIN_ANNOUNCEMENT:
+	case BROWSER_LOCAL_MASTER_ANNOUNCEMENT:
+		if (m->layout == BROWSER_LAYOUT_LANMAN)
+			emit_lanman(m, fn, priv);
+		else
+			emit_announcement(m, fn, priv);
+		break;
+	case BROWSER_ANNOUNCEMENT_REQUEST:
+		emit_fmt(fn, priv, "browser.unused", "0x%02lx", m->reserved);
+		/* nmbd's stray NUL: tshark reads an empty name there */
+		if (m->quirks & BROWSER_QUIRK_NMBD_REQUEST)
+			fn(priv, "browser.response_computer_name", "");
+		else
+			emit_str(fn, priv, "browser.response_computer_name",
+				 &m->name);
+		break;
+	case BROWSER_REQUEST_ELECTION:
+		emit_election(m, fn, priv);
+		break;
+	case BROWSER_GET_BACKUP_LIST_REQUEST:
+	case BROWSER_GET_BACKUP_LIST_RESPONSE:
+		emit_fmt(fn, priv, "browser.backup.count", "%lu",
+			 m->backup.count);
+		emit_fmt(fn, priv, "browser.backup.token", "%lu",
+			 m->backup.token);
+		for (size_t i = 0; m->opcode == BROWSER_GET_BACKUP_LIST_RESPONSE
+		     && i < m->backup.count; i++)
+			emit_str(fn, priv, "browser.backup.server",
+				 &m->backup.servers[i]);
+		break;
+	case BROWSER_BECOME_BACKUP:
+		emit_str(fn, priv, "browser.browser_to_promote", &m->name);
+		break;
+	case BROWSER_MASTER_ANNOUNCEMENT:
+		emit_str(fn, priv, "browser.mb_server", &m->name);
+		break;
+	case BROWSER_RESET_STATE_REQUEST:
+		emit_fmt(fn, priv, "browser.reset_cmd", "0x%02lx",
+			 m->reset_flags);
+		break;
+	}
+}
+
+/* Appends like snprintf, tracking the would-be length. */
+struct out {
+	char *buf;
+	size_t len, n;
+};
+
+/* fmt takes, in this order, at most one %s (a) and two %lu (x, y). */
+static void put(struct out *o, const char *fmt, const char *a,
+		unsigned long x, unsigned long y)
+{
+	int r = snprintf(o->n < o->len ? o->buf + o->n : NULL,
+			 o->n < o->len ? o->len - o->n : 0, fmt, a, x, y);
+
+	if (r > 0)
+		o->n += (size_t)r;
+}
+
+static void put_str(struct out *o, const char *fmt,
+		    const struct browser_string *s)
+{
+	char esc[STR_MAX];
+
+	browser_string_escape(s, esc, sizeof(esc));
+	put(o, fmt, esc, 0, 0);
+}
+
+static void summary_announcement(const struct browser_msg *m, struct out *o)
+{
+	const struct browser_announcement *a = &m->ann;
+	char flags[512];
+
+	browser_server_type_string(a->server_type, flags, sizeof(flags));
+	put_str(o, " %s", &a->server_name);
+	put(o, " %s%lu.%lu", "", a->os_major, a->os_minor);
+	put(o, " %s period %lu ms", flags, a->periodicity_ms, 0);
+	if (m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT)
+		put_str(o, " master %s", &a->comment);
+	else
+		put_str(o, " \"%s\"", &a->comment);
+}
+
+size_t browser_summary(const struct browser_msg *m, char *buf, size_t buflen)
+{
+	struct out o = { .buf = buf, .len = buflen };
+	char flags[512];
+
+	if (buflen)
+		buf[0] = '\0';
+	put(&o, "%s", m->layout == BROWSER_LAYOUT_LANMAN ? "LANMAN " : "",
+	    0, 0);
+	put(&o, "%s", browser_opcode_name(m->opcode), 0, 0);
+	switch (m->opcode) {
+	case BROWSER_HOST_ANNOUNCEMENT:
+	case BROWSER_DOMAIN_ANNOUNCEMENT:
+	case BROWSER_LOCAL_MASTER_ANNOUNCEMENT:
+		summary_announcement(m, &o);
+		break;
+	case BROWSER_ANNOUNCEMENT_REQUEST:
+	case BROWSER_BECOME_BACKUP:
+	case BROWSER_MASTER_ANNOUNCEMENT:
+		put_str(&o, " %s", &m->name);
+		break;
+	case BROWSER_REQUEST_ELECTION:
+		browser_criteria_string(m->election.criteria, flags,
+					sizeof(flags));
+		put(&o, " version %s%lu", "", m->election.version, 0);
+		put(&o, " criteria %s0x%08lx", "", m->election.criteria, 0);
+		put(&o, " (%s)", flags, 0, 0);
+		put(&o, " uptime %s%lu ms", "", m->election.uptime_ms, 0);
+		put_str(&o, " %s", &m->election.server_name);
+		break;
+	case BROWSER_GET_BACKUP_LIST_REQUEST:
+		put(&o, " count %s%lu token %lu", "", m->backup.count,
+		    m->backup.token);
+		break;
+	case BROWSER_GET_BACKUP_LIST_RESPONSE:
+		put(&o, " token %s%lu:", "", m->backup.token, 0);
+		for (size_t i = 0; i < m->backup.count; i++)
+			put_str(&o, " %s", &m->backup.servers[i]);
+		break;
+	case BROWSER_RESET_STATE_REQUEST:
+		put(&o, " %s0x%02lx", "", m->reset_flags, 0);
+		break;
+	}
+	return o.n;
+}
