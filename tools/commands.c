@@ -10,5 +10,6 @@ const struct mailslot_command mailslot_commands[] = {
 	{ "status", "show mailslotd's names, interfaces and counters", cmd_status },
 	{ "netsend", "send a Messenger (NET SEND) message to a computer or a domain", cmd_netsend },
 	{ "messenger", "run the Messenger service: show NET SEND messages for this host", cmd_messenger },
+	{ "browse", "list the hosts and workgroups that browser announcements name", cmd_browse },
 	{ NULL, NULL, NULL },
 };

@@ -19,5 +19,6 @@ int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_netsend(int argc, char **argv);
 int cmd_messenger(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
 
 #endif
