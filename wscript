@@ -22,6 +22,8 @@ out = 'build'
 Configure.autoconfig = True
 
 SUBDIRS = 'nbt smb browser netlogon messenger libmailslot tools torture'
+FUZZ_SAN = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer',
+            '-fno-sanitize-recover=undefined']
 
 # (pkg-config name, waf uselib name, Debian package)
 LIBRARIES = [
@@ -51,6 +53,19 @@ def options(opt):
                       '(default: all)')
     g.add_option('--test-timeout', action='store', type='int', default=600,
                  help='with `test`: seconds one test binary may run')
+    g.add_option('--valgrind', action='store_true', default=False,
+                 help='with `test`: run every test binary (and the daemon '
+                      'and tools it starts) under valgrind memcheck')
+    g.add_option('--fuzz', action='store_true', default=False,
+                 help='configure: build the libFuzzer targets with clang '
+                      '(ASan + UBSan); use its own --out')
+    g.add_option('--time', action='store', type='int', default=60,
+                 help='with `fuzz`: seconds each fuzz target runs')
+    g.add_option('--fuzz-targets', action='store', default='',
+                 help='with `fuzz`: comma-separated targets (default: all)')
+    g.add_option('--crash-dir', action='store', default='',
+                 help='with `fuzz`: where crashes go (default: '
+                      'OUT/fuzz-crashes)')
 
 
 def missing_debian_packages():
@@ -113,6 +128,9 @@ def configure(conf):
             and os.geteuid() == 0 and shutil.which('apt-get'):
         install_debian_packages(conf, missing)
 
+    if Options.options.fuzz:
+        # libFuzzer comes with clang only; compiler_c honours CC.
+        conf.environ['CC'] = 'clang'
     conf.load('compiler_c')
     for lib, store, pkg in LIBRARIES:
         conf.check_cfg(package=lib, args='--cflags --libs',
@@ -133,12 +151,14 @@ def configure(conf):
     # Everyone includes "nbt/...", "smb/..." from the top, and config.h.
     conf.env.append_value('INCLUDES', [conf.path.abspath(),
                                        conf.bldnode.abspath()])
-    conf.env.SANITIZE = Options.options.sanitize
+    conf.env.FUZZ = Options.options.fuzz
+    conf.env.SANITIZE = Options.options.sanitize or conf.env.FUZZ
     if conf.env.SANITIZE:
-        san = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer',
-               '-fno-sanitize-recover=undefined']
-        conf.env.append_value('CFLAGS', san)
-        conf.env.append_value('LINKFLAGS', san)
+        conf.env.append_value('CFLAGS', FUZZ_SAN)
+        conf.env.append_value('LINKFLAGS', FUZZ_SAN)
+    if conf.env.FUZZ:
+        # coverage everywhere; only the fuzz targets link libFuzzer
+        conf.env.append_value('CFLAGS', ['-fsanitize=fuzzer-no-link'])
     conf.env.VERSION = VERSION
     conf.define('MAILSLOT_VERSION', VERSION)
     conf.write_config_header('config.h')
@@ -151,6 +171,8 @@ def build(bld):
         bld.add_post_fun(run_tests)
     elif bld.cmd == 'demo':
         bld.add_post_fun(run_demo)
+    elif bld.cmd == 'fuzz':
+        bld.add_post_fun(run_fuzz)
 
 
 @conf
@@ -176,6 +198,12 @@ class TestContext(Build.BuildContext):
     fun = 'build'
 
 
+class FuzzContext(Build.BuildContext):
+    '''builds the fuzz targets (configure --fuzz) and runs each --time S'''
+    cmd = 'fuzz'
+    fun = 'build'
+
+
 class DemoContext(Build.BuildContext):
     '''builds everything and runs the demonstration'''
     cmd = 'demo'
@@ -192,9 +220,19 @@ def test_environment(bld):
     if bld.env.TSHARK:
         env.setdefault('MAILSLOT_TSHARK', bld.env.TSHARK[0])
     env['CMOCKA_MESSAGE_OUTPUT'] = 'stdout'
+    if getattr(Options.options, 'valgrind', False):
+        # test_mailslotd_util.c and test_tools_local.c prefix the daemon
+        # and tools they start with this, so they are checked too
+        env['MAILSLOT_TEST_WRAPPER'] = ' '.join(VALGRIND)
     env.setdefault('ASAN_OPTIONS', 'detect_leaks=1:abort_on_error=0')
     env.setdefault('UBSAN_OPTIONS', 'print_stacktrace=1:halt_on_error=1')
     return env
+
+
+# --valgrind: memcheck errors and definite leaks fail the test (exit 99).
+VALGRIND = ['valgrind', '-q', '--error-exitcode=99', '--leak-check=full',
+            '--errors-for-leak-kinds=definite',
+            '--show-leak-kinds=definite', '--num-callers=30']
 
 
 PLAIN_SUMMARY = re.compile(r'^(?:[\w-]+: )?(\d+) passed, (\d+) failed'
@@ -228,6 +266,8 @@ def count_cmocka(output):
 
 def run_tests(bld):
     wanted = [t for t in Options.options.tests.split(',') if t]
+    if Options.options.valgrind and bld.env.SANITIZE:
+        bld.fatal('--valgrind needs a build without --sanitize/--fuzz')
     env = test_environment(bld)
     totals = [0, 0, 0]
     broken = []
@@ -239,6 +279,8 @@ def run_tests(bld):
         start = time.time()
         try:
             argv = ['bash', path] if path.endswith('.sh') else [path]
+            if Options.options.valgrind and not path.endswith('.sh'):
+                argv = VALGRIND + argv
             p = subprocess.run(argv, env=env, cwd=bld.bldnode.abspath(),
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT,
@@ -270,6 +312,69 @@ def run_tests(bld):
         bld.fatal('test suite failed')
     if totals[0] == 0:
         bld.fatal('no test ran')
+
+
+FUZZ_STATS = re.compile(r'^#(\d+)\s+DONE\s+cov: (\d+) ft: (\d+)')
+
+
+def run_fuzz(bld):
+    """Each fuzz target for --time seconds on its corpus (seeded from the
+    vectors), crashes to --crash-dir; fails if any target crashed."""
+    if not bld.env.FUZZ:
+        bld.fatal('configure with --fuzz first (its own -o and WAFLOCK)')
+    out = bld.bldnode.abspath()
+    crashes = os.path.abspath(Options.options.crash_dir or
+                              os.path.join(out, 'fuzz-crashes'))
+    corpus = os.path.join(out, 'fuzz-corpus')
+    os.makedirs(crashes, exist_ok=True)
+    env = test_environment(bld)
+    env['ASAN_OPTIONS'] = 'detect_leaks=1'
+    seeds = [os.path.join(out, 'torture/fuzz/fuzz_seeds'), corpus,
+             os.path.join(bld.path.abspath(), 'torture/vectors'),
+             os.path.join(env['MAILSLOT_SHARED_DIR'], 'vectors'),
+             os.path.join(env['MAILSLOT_SHARED_DIR'], 'captures')]
+    if subprocess.run(seeds, env=env).returncode != 0:
+        bld.fatal('fuzz_seeds failed')
+    wanted = [t for t in Options.options.fuzz_targets.split(',') if t]
+    failed = []
+    lines = []
+    for path in bld.env.FUZZ_TARGETS:
+        name = os.path.basename(path)
+        if wanted and name not in wanted:
+            continue
+        cdir = os.path.join(corpus, name[len('fuzz_'):])
+        os.makedirs(cdir, exist_ok=True)
+        argv = [path, '-max_total_time=%d' % Options.options.time,
+                '-timeout=10', '-rss_limit_mb=2048', '-print_final_stats=1',
+                '-artifact_prefix=%s/%s-' % (crashes, name), cdir]
+        Logs.pprint('CYAN', '==> %s, %d s' % (name, Options.options.time))
+        start = time.time()
+        p = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        output = p.stdout.decode('utf-8', 'replace')
+        execs = cov = ft = '?'
+        for line in output.splitlines():
+            m = FUZZ_STATS.match(line)
+            if m:
+                execs, cov, ft = m.groups()
+            if line.startswith('stat::number_of_executed_units:'):
+                execs = line.split(':')[-1].strip()
+        summary = '%s: %s execs, cov %s, ft %s, %.0f s, corpus %d, exit %d' \
+            % (name, execs, cov, ft, time.time() - start,
+               len(os.listdir(cdir)), p.returncode)
+        if p.returncode != 0:
+            sys.stdout.write(output[-6000:])
+            failed.append(name)
+        lines.append(summary)
+        Logs.pprint('RED' if p.returncode else 'CYAN', '<== ' + summary)
+    with open(os.path.join(crashes, 'summary.txt'), 'a') as f:
+        f.write('\n'.join(lines) + '\n')
+    if failed:
+        bld.fatal('fuzz targets crashed: %s (inputs in %s; copy each to '
+                  'torture/fuzz/regressions/TARGET/)'
+                  % (', '.join(failed), crashes))
+    if not lines:
+        bld.fatal('no fuzz target ran')
 
 
 def run_demo(bld):
