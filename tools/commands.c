@@ -11,5 +11,6 @@ const struct mailslot_command mailslot_commands[] = {
 	{ "netsend", "send a Messenger (NET SEND) message to a computer or a domain", cmd_netsend },
 	{ "messenger", "run the Messenger service: show NET SEND messages for this host", cmd_messenger },
 	{ "browse", "list the hosts and workgroups that browser announcements name", cmd_browse },
+	{ "decode", "decode NBT datagram and mailslot traffic in captures or live", cmd_decode },
 	{ NULL, NULL, NULL },
 };

@@ -20,5 +20,6 @@ int cmd_status(int argc, char **argv);
 int cmd_netsend(int argc, char **argv);
 int cmd_messenger(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 #endif

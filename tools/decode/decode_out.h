@@ -1,0 +1,26 @@
+/* Buffered output: one write(2) per 64 KiB, not one stdio call per field. */
+#ifndef MAILSLOT_DECODE_OUT_H
+#define MAILSLOT_DECODE_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DECODE_OUT_SIZE 65536
+
+struct decode_out {
+	int fd;
+	bool failed;		/* a write failed (EPIPE, ENOSPC) */
+	size_t len;
+	char buf[DECODE_OUT_SIZE];
+};
+
+void decode_out_init(struct decode_out *o, int fd);
+void decode_out_put(struct decode_out *o, const char *s, size_t len);
+void decode_out_str(struct decode_out *o, const char *s);
+void decode_out_printf(struct decode_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* s as a JSON string, quotes included */
+void decode_out_json_str(struct decode_out *o, const char *s);
+void decode_out_flush(struct decode_out *o);
+
+#endif
