@@ -143,6 +143,8 @@ struct netlogon_primary_response {
 	struct netlogon_str pdc_name;		/* ASCII */
 	struct netlogon_str unicode_pdc_name;
 	struct netlogon_str unicode_domain_name;
+	/* Samba's nmbd pads NtVersion to 4 (zero bytes); Windows does not */
+	bool nt_version_aligned;
 };
 
 /* 0x12 */

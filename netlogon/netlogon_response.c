@@ -21,9 +21,16 @@ static enum codec_error dec_primary_response(struct nl_reader *r,
 		e = nl_get_utf16(r, &p->unicode_pdc_name);
 	if (e == CODEC_OK)
 		e = nl_get_utf16(r, &p->unicode_domain_name);
-	if (e == CODEC_OK)
-		e = nl_get_trailer(r, NETLOGON_TRAILER_NT, m);
-	return e;
+	if (e != CODEC_OK)
+		return e;
+	/* nmbd: zero pad so NtVersion is 4-aligned (from the message start) */
+	p->nt_version_aligned = r->pos % 4 != 0 &&
+		nl_left(r) == NL_TRAILER_NT_LEN + (4 - r->pos % 4) &&
+		r->buf[r->pos] == 0 && r->buf[r->pos + 1] == 0 &&
+		(r->pos % 4 != 1 || r->buf[r->pos + 2] == 0);
+	if (p->nt_version_aligned)
+		r->pos += 4 - r->pos % 4;
+	return nl_get_trailer(r, NETLOGON_TRAILER_NT, m);
 }
 
 static enum codec_error get_guid(struct nl_reader *r, uint8_t guid[16])
@@ -261,6 +268,8 @@ void nl_encode_response(struct nl_writer *w, const struct netlogon_msg *m)
 		nl_put_align(w, 2);
 		nl_put_utf16(w, p->unicode_pdc_name);
 		nl_put_utf16(w, p->unicode_domain_name);
+		if (p->nt_version_aligned)
+			nl_put_align(w, 4);
 		break;
 	case LOGON_SAM_LOGON_RESPONSE:
 	case LOGON_SAM_PAUSE_RESPONSE:

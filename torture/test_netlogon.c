@@ -676,6 +676,37 @@ static void test_sids(void **state)
 	talloc_free(ctx);
 }
 
+/*
+ * nmbd (Samba 4.17) pads NtVersion of its 0x0c to 4 bytes: 44 bytes for
+ * PEER/INTEROP, as seen by `mailslot dcping` in the namespaces.
+ */
+static void test_nmbd_aligned_0x0c(void **state)
+{
+	TALLOC_CTX *ctx = talloc_new(NULL);
+	static const char hex[] =
+		"0c 00 50 45 45 52 00 00 50 00 45 00 45 00 52 00 00 00 49 00"
+		"4e 00 54 00 45 00 52 00 4f 00 50 00 00 00 00 00 01 00 00 00"
+		"ff ff ff ff";
+	size_t len, elen;
+	uint8_t *b = torture_hex_decode(ctx, hex, &len), *re;
+	struct netlogon_msg m;
+
+	(void)state;
+	assert_int_equal(len, 44);
+	assert_int_equal(decode_copy(ctx, b, len, &m), CODEC_OK);
+	assert_true(m.u.primary_response.nt_version_aligned);
+	str_is(m.u.primary_response.pdc_name, "PEER", false);
+	str_is(m.u.primary_response.unicode_domain_name, "INTEROP", true);
+	assert_int_equal(m.nt_version, 1);
+	re = encode(ctx, &m, &elen);
+	assert_int_equal(elen, len);
+	assert_memory_equal(re, b, len);
+	b[34] = 1;		/* a non-zero "pad" is not a pad */
+	assert_int_equal(decode_copy(ctx, b, len, &m),
+			 CODEC_ERR_PAYLOAD_TRAILING_BYTES);
+	talloc_free(ctx);
+}
+
 /* Also: unknown opcodes, trailing bytes, an empty message. */
 static void test_errors(void **state)
 {
@@ -1186,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_dns_pointers),
 		cmocka_unit_test(test_sids),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nmbd_aligned_0x0c),
 		cmocka_unit_test(test_truncation_and_changes),
 		cmocka_unit_test(test_captures),
 		cmocka_unit_test(test_tshark),
