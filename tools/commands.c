@@ -11,6 +11,7 @@ const struct mailslot_command mailslot_commands[] = {
 	{ "netsend", "send a Messenger (NET SEND) message to a computer or a domain", cmd_netsend },
 	{ "messenger", "run the Messenger service: show NET SEND messages for this host", cmd_messenger },
 	{ "browse", "list the hosts and workgroups that browser announcements name", cmd_browse },
+	{ "dcping", "find domain controllers with the NETLOGON mailslot ping", cmd_dcping },
 	{ "decode", "decode NBT datagram and mailslot traffic in captures or live", cmd_decode },
 	{ NULL, NULL, NULL },
 };

@@ -17,6 +17,7 @@ int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_dcping(int argc, char **argv);
 int cmd_netsend(int argc, char **argv);
 int cmd_messenger(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
