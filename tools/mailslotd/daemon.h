@@ -88,6 +88,8 @@ struct mailslotd_iface *mailslotd_iface_for(struct mailslotd *d,
 
 /* recv.c: the datagram receive path. */
 int mailslotd_recv_start(struct mailslotd *d);
+/* "mailslot allow": on both ports; no list allows everyone. */
+bool mailslotd_source_allowed(const struct mailslotd *d, uint32_t ip);
 void mailslotd_dgram_process(struct mailslotd *d,
 			     struct mailslotd_iface *iface,
 			     const uint8_t *buf, size_t len,

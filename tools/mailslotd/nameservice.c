@@ -383,6 +383,12 @@ static void ns_process(struct mailslotd *d, struct mailslotd_iface *f,
 	struct nbt_ns_packet p;
 
 	d->stats.ns_received++;
+	/* neither answered nor believed (a forged answer would poison the
+	 * resolver): the allow-list covers 137 as it does 138 */
+	if (!mailslotd_source_allowed(d, src_ip)) {
+		d->stats.ns_dropped++;
+		return;
+	}
 	if (nbt_ns_decode(buf, len, &p) != CODEC_OK) {
 		d->stats.ns_dropped++;
 		return;

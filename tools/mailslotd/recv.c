@@ -23,7 +23,7 @@ struct recv_source {
 	uint32_t local_ip;		/* what the socket is bound to */
 };
 
-static bool source_allowed(const struct mailslotd *d, uint32_t ip)
+bool mailslotd_source_allowed(const struct mailslotd *d, uint32_t ip)
 {
 	if (d->cfg->num_allow == 0)
 		return true;
@@ -88,7 +88,7 @@ void mailslotd_dgram_process(struct mailslotd *d,
 	TALLOC_CTX *pkt;
 
 	d->stats.received++;
-	if (!source_allowed(d, src_ip)) {
+	if (!mailslotd_source_allowed(d, src_ip)) {
 		drop(d, DROP_SOURCE_NOT_ALLOWED);
 		return;
 	}
