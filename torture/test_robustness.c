@@ -24,6 +24,7 @@ struct decoded {
 	struct nbt_dgram d;
 	struct smb_mailslot_write w;
 	bool has_smb;
+	uint8_t *copy;	/* pipeline_copy's, which the views point into */
 };
 
 static bool view_inside(const void *p, size_t len, const uint8_t *buf,
@@ -56,13 +57,24 @@ static void pipeline(const uint8_t *buf, size_t len, struct decoded *o)
 	assert_true(o->w.name[o->w.name_len] == '\0');
 }
 
-/* Decode a private, exactly-sized copy (so ASan sees any over-read). */
+/*
+ * Decode a private, exactly-sized copy (so ASan sees any over-read).  The
+ * views in *o point into the copy, so it lives until *o is decoded again
+ * (valgrind saw callers compare o->w.data after it was freed); copies
+ * left behind stay reachable from one static parent.
+ */
 static void pipeline_copy(const uint8_t *src, size_t len, struct decoded *o)
 {
-	uint8_t *copy = talloc_memdup(NULL, src, len ? len : 1);
+	static TALLOC_CTX *copies;
+	uint8_t *copy;
+
+	if (copies == NULL)
+		copies = talloc_new(NULL);
+	TALLOC_FREE(o->copy);
+	copy = talloc_memdup(copies, src, len ? len : 1);
 	assert_non_null(copy);
 	pipeline(len ? copy : NULL, len, o);
-	talloc_free(copy);
+	o->copy = copy;
 }
 
 struct corpus {
@@ -113,7 +125,7 @@ static void test_truncation(void **state)
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pcap_udp_packet *p = &c->pkts[i];
-		struct decoded full, cut;
+		struct decoded full = { 0 }, cut = { 0 };
 
 		pipeline_copy(p->data, p->len, &full);
 		assert_int_equal(full.err, CODEC_OK);
@@ -160,7 +172,7 @@ static void test_length_fields(void **state)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pcap_udp_packet *p = &c->pkts[i];
 		uint8_t *buf = talloc_memdup(mem_ctx, p->data, p->len);
-		struct decoded full, bad;
+		struct decoded full = { 0 }, bad = { 0 };
 		size_t udata, src_len, dst_len;
 
 		pipeline(p->data, p->len, &full);
@@ -262,7 +274,7 @@ static void test_byte_changes(void **state)
 
 		for (size_t off = 0; off < p->len; off++) {
 			for (size_t v = 0; v < sizeof(values); v++) {
-				struct decoded o;
+				struct decoded o = { 0 };
 				memcpy(buf, p->data, p->len);
 				buf[off] = values[v];
 				pipeline_copy(buf, p->len, &o);
