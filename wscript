@@ -37,7 +37,10 @@ LIBRARIES = [
 # iproute2 are needed by the tests only (conformance and interop).
 DEBIAN_PACKAGES = ['gcc', 'pkg-config', 'libtalloc-dev', 'libtevent-dev',
                    'libcmocka-dev', 'libpcap-dev', 'libinih-dev', 'tshark',
-                   'samba', 'samba-common-bin', 'iproute2', 'procps']
+                   'samba', 'samba-common-bin', 'iproute2', 'procps',
+                   'valgrind']
+# configure --fuzz also wants clang and its libFuzzer runtime.
+FUZZ_PACKAGES = ['clang', 'libclang-rt-14-dev']
 
 
 def options(opt):
@@ -68,17 +71,17 @@ def options(opt):
                       'OUT/fuzz-crashes)')
 
 
-def missing_debian_packages():
+def missing_debian_packages(wanted):
     try:
         out = subprocess.run(
             ['dpkg-query', '-W', '-f=${Package} ${db:Status-Status}\n']
-            + DEBIAN_PACKAGES, stdout=subprocess.PIPE,
+            + wanted, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, universal_newlines=True).stdout
     except OSError:
         return []
     installed = {l.split()[0] for l in out.splitlines()
                  if l.endswith(' installed')}
-    return [p for p in DEBIAN_PACKAGES if p not in installed]
+    return [p for p in wanted if p not in installed]
 
 
 def install_debian_packages(conf, pkgs):
@@ -123,7 +126,8 @@ def install_debian_packages(conf, pkgs):
 
 
 def configure(conf):
-    missing = missing_debian_packages()
+    missing = missing_debian_packages(
+        DEBIAN_PACKAGES + (FUZZ_PACKAGES if Options.options.fuzz else []))
     if missing and not Options.options.no_install_deps \
             and os.geteuid() == 0 and shutil.which('apt-get'):
         install_debian_packages(conf, missing)
