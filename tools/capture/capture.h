@@ -28,6 +28,7 @@ struct capture_udp {
 	size_t len;			/* bytes present at payload */
 	size_t wire_len;		/* bytes the UDP header promises */
 	bool truncated;			/* len < wire_len: snaplen or quote */
+	bool bad_length;		/* UDP length > IP payload (ignored) */
 	bool reassembled;		/* built from IPv4 fragments */
 	uint16_t ip_fragments;		/* how many, when reassembled */
 	/* Quoted inside an ICMP error (the addresses above are the quoted

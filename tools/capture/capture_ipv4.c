@@ -61,9 +61,15 @@ static enum capture_status udp(struct capture *c, const uint8_t *u,
 	if (present < UDP_LEN)
 		return CAPTURE_OTHER;	/* cut before the ports */
 	ulen = get_be16(u + 4);
-	if (ulen < UDP_LEN || ulen > ip_len) {
+	if (ulen < UDP_LEN) {
 		c->st.malformed++;
 		return CAPTURE_MALFORMED;
+	}
+	/* a UDP length past the IP payload: the IP length wins, as tshark */
+	if (ulen > ip_len) {
+		c->st.malformed++;
+		out->bad_length = true;
+		ulen = ip_len;
 	}
 	out->src_port = get_be16(u);
 	out->dst_port = get_be16(u + 2);

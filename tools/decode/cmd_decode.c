@@ -176,7 +176,16 @@ flush:
 			pcap_dump_flush(r->dumper);
 	}
 	decode_progress_end(&prog);
-	if (!done(r) && !stop_live && rc == PCAP_ERROR) {
+	if (!done(r) && !stop_live && rc == PCAP_ERROR &&
+	    strstr(pcap_geterr(p), "different from the type of the first")) {
+		/* libpcap reads one link type per file, pcapng allows more */
+		fprintf(stderr, "mailslot decode: %s: its interfaces have "
+			"different link types, which libpcap cannot read (%s); "
+			"extract the Ethernet frames first: tshark -r '%s' -Y "
+			"'frame.encap_type == 1' -F pcap -w out.pcap\n", name,
+			pcap_geterr(p), name);
+		ret = frame == 0 ? 1 : 3;
+	} else if (!done(r) && !stop_live && rc == PCAP_ERROR) {
 		decode_out_flush(r->out);
 		fprintf(stderr, "mailslot decode: warning: %s is damaged after "
 			"frame %llu (%s); everything before it is reported\n",

@@ -67,8 +67,17 @@ static void bit(emit_fn fn, void *priv, const char *f, unsigned v,
 static void name(emit_fn fn, void *priv, const char *f,
 		 const struct nbt_name *n)
 {
-	char b[NBT_NAME_TEXT_MAX];
-	nbt_name_format(n, b, sizeof(b));
+	char b[NBT_NAME_TEXT_MAX + NBT_NAME_LEN];
+	size_t spaces = 0;
+
+	/* tshark keeps a name of 15 spaces (nbt_name_format trims it) */
+	while (spaces < NBT_NAME_LEN - 1 && n->raw[spaces] == ' ')
+		spaces++;
+	if (spaces == NBT_NAME_LEN - 1)
+		memset(b, ' ', spaces);
+	else
+		spaces = 0;
+	nbt_name_format(n, b + spaces, sizeof(b) - spaces);
 	fn(priv, f, b);
 }
 
@@ -225,8 +234,11 @@ void decode_fields_emit(const struct decode_dgram *r, dgram_field_fn fn,
 
 	frame_fields(r, fn, priv);
 	nbdgm_fields(r, fn, priv);
-	if (!r->has_smb)
+	if (!r->has_smb) {
+		if (r->smb != NULL)	/* an SMB, but no mailslot write */
+			smb_header(r->smb, fn, priv);
 		return;
+	}
 	smb_fields(r, fn, priv);
 	if (r->payload_ok && h->emit != NULL)
 		h->emit(r->msg, fn, priv);

@@ -6,6 +6,7 @@
 #include "decode_payload.h"
 
 #define NBNS_PORT 137
+#define SMB_HEADER_LEN 32
 
 struct decode_ctx {
 	struct decode_opts o;
@@ -131,6 +132,12 @@ static void decode_smb(struct decode_ctx *c, struct decode_dgram *r)
 	if (!nbt_dgram_type_is_data(d->type))
 		return;
 	err = smb_mailslot_decode(d->user_data, d->user_data_len, &r->w);
+	/* an SMB that is not a valid mailslot write still shows its header */
+	if (d->user_data_len >= SMB_HEADER_LEN &&
+	    memcmp(d->user_data, "\xffSMB", 4) == 0) {
+		r->smb = d->user_data;
+		r->smb_len = d->user_data_len;
+	}
 	if (err != CODEC_OK) {
 		r->err = err;
 		r->status = r->udp.truncated ? DECODE_TRUNCATED
@@ -138,8 +145,6 @@ static void decode_smb(struct decode_ctx *c, struct decode_dgram *r)
 		return;
 	}
 	r->has_smb = true;
-	r->smb = d->user_data;
-	r->smb_len = d->user_data_len;
 	decode_payload(c, r);
 }
 
@@ -187,6 +192,8 @@ static void decode_nbt(struct decode_ctx *c, struct decode_dgram *r)
 	decode_smb(c, r);
 	if (r->status == DECODE_OK && r->udp.truncated)
 		r->status = DECODE_TRUNCATED;
+	if (r->status == DECODE_OK && r->udp.bad_length)
+		r->status = DECODE_MALFORMED;
 }
 
 bool decode_frame(struct decode_ctx *c, uint64_t frame_no,

@@ -257,6 +257,8 @@ static void print_json(struct decode_printer *p,
 				  r->udp.ip_fragments);
 	if (r->udp.icmp_quoted)
 		decode_out_str(o, ",\"decode.icmp_quoted\":true");
+	if (r->udp.bad_length)
+		decode_out_str(o, ",\"decode.udp_bad_length\":true");
 	decode_payload_summary(r, what, sizeof(what));
 	decode_out_str(o, ",\"decode.summary\":");
 	decode_out_json_str(o, what);
