@@ -376,7 +376,7 @@ static void test_hostile_local_names(void **state)
 	}
 	/* very long: one component and many */
 	snprintf(name, sizeof(name), "\\\\.\\mailslot\\");
-	memset(name + strlen(name), 'a', 4000);
+	memset(name + strlen(name), 'a', 4100 - strlen(name));
 	name[4100] = '\0';
 	(void)mailslot_server_create(mem, name, 0, 0, &s);
 	for (size_t i = 13; i + 3 < 4100; i += 3)
@@ -489,6 +489,7 @@ static void test_hostile_network_names(void **state)
 	sent++;
 	/* as long as a datagram allows */
 	snprintf(slot, sizeof(slot), "\\MAILSLOT\\");
+	memset(slot + 10, 'x', 389);
 	for (size_t i = 10; i + 3 < 400; i += 3)
 		memcpy(slot + i, "..\\", 3);
 	slot[399] = '\0';
