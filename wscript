@@ -38,6 +38,10 @@ LIBRARIES = [
 DEBIAN_PACKAGES = ['gcc', 'pkg-config', 'libtalloc-dev', 'libtevent-dev',
                    'libcmocka-dev', 'libpcap-dev', 'libinih-dev', 'tshark',
                    'samba', 'samba-common-bin', 'iproute2', 'procps',
+                   # the AD DC peer (torture/interop/test_dc_interop.sh):
+                   # Recommends of samba that provisioning needs
+                   'samba-ad-provision', 'samba-dsdb-modules',
+                   'samba-vfs-modules',
                    'valgrind']
 # configure --fuzz also wants clang and its libFuzzer runtime.
 FUZZ_PACKAGES = ['clang', 'libclang-rt-14-dev']
