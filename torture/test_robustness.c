@@ -24,7 +24,6 @@ struct decoded {
 	struct nbt_dgram d;
 	struct smb_mailslot_write w;
 	bool has_smb;
-	uint8_t *copy;	/* pipeline_copy's, which the views point into */
 };
 
 static bool view_inside(const void *p, size_t len, const uint8_t *buf,
@@ -59,22 +58,17 @@ static void pipeline(const uint8_t *buf, size_t len, struct decoded *o)
 
 /*
  * Decode a private, exactly-sized copy (so ASan sees any over-read).  The
- * views in *o point into the copy, so it lives until *o is decoded again
- * (valgrind saw callers compare o->w.data after it was freed); copies
- * left behind stay reachable from one static parent.
+ * views in *o point into the copy, so it lives until the next call
+ * (valgrind saw a caller compare o->w.data after it was freed).
  */
 static void pipeline_copy(const uint8_t *src, size_t len, struct decoded *o)
 {
-	static TALLOC_CTX *copies;
-	uint8_t *copy;
+	static uint8_t *copy;
 
-	if (copies == NULL)
-		copies = talloc_new(NULL);
-	TALLOC_FREE(o->copy);
-	copy = talloc_memdup(copies, src, len ? len : 1);
+	TALLOC_FREE(copy);
+	copy = talloc_memdup(NULL, src, len ? len : 1);
 	assert_non_null(copy);
 	pipeline(len ? copy : NULL, len, o);
-	o->copy = copy;
 }
 
 struct corpus {
@@ -125,7 +119,7 @@ static void test_truncation(void **state)
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pcap_udp_packet *p = &c->pkts[i];
-		struct decoded full = { 0 }, cut = { 0 };
+		struct decoded full, cut;
 
 		pipeline_copy(p->data, p->len, &full);
 		assert_int_equal(full.err, CODEC_OK);
@@ -172,7 +166,7 @@ static void test_length_fields(void **state)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pcap_udp_packet *p = &c->pkts[i];
 		uint8_t *buf = talloc_memdup(mem_ctx, p->data, p->len);
-		struct decoded full = { 0 }, bad = { 0 };
+		struct decoded full, bad;
 		size_t udata, src_len, dst_len;
 
 		pipeline(p->data, p->len, &full);
@@ -274,7 +268,7 @@ static void test_byte_changes(void **state)
 
 		for (size_t off = 0; off < p->len; off++) {
 			for (size_t v = 0; v < sizeof(values); v++) {
-				struct decoded o = { 0 };
+				struct decoded o;
 				memcpy(buf, p->data, p->len);
 				buf[off] = values[v];
 				pipeline_copy(buf, p->len, &o);
