@@ -17,18 +17,35 @@
 
 typedef void (*emit_fn)(void *, const char *, const char *);
 
+/* Hand-rolled: snprintf per field was most of --json's time. */
 static void u(emit_fn fn, void *priv, const char *f, unsigned long v)
 {
 	char b[24];
-	snprintf(b, sizeof(b), "%lu", v);
-	fn(priv, f, b);
+	size_t i = sizeof(b) - 1;
+
+	b[i] = '\0';
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && i > 0);
+	fn(priv, f, b + i);
 }
 
 static void hx(emit_fn fn, void *priv, const char *f, unsigned long v,
 	       int digits)
 {
+	static const char hex[] = "0123456789abcdef";
 	char b[24];
-	snprintf(b, sizeof(b), "0x%0*lx", digits, v);
+	int n = digits;
+
+	/* wider values than digits keep all their digits, as %0*lx */
+	while (n < 16 && (v >> (4 * n)) != 0)
+		n++;
+	b[0] = '0';
+	b[1] = 'x';
+	for (int i = 0; i < n; i++)
+		b[2 + i] = hex[(v >> (4 * (n - 1 - i))) & 15];
+	b[2 + n] = '\0';
 	fn(priv, f, b);
 }
 
