@@ -461,17 +461,99 @@ static void file_no_escapes(const char *what, const char *path,
 		fail_msg("%s lacks '%s': %s", what, want, buf);
 }
 
+/*
+ * Every path the daemon's file calls named (strace -f, traced from its
+ * start): absolute ones inside rt or the system's, relative ones (to the
+ * runtime dir's fd) without a ".." component.  How many it checked.
+ */
+static size_t check_trace(const char *trace, const char *rt,
+			  size_t *hostile_seen)
+{
+	static const char *const system[] = { "/etc/", "/lib", "/usr/",
+		"/proc/", "/dev/", "/sys/", "/run/user/", "/tmp/.", NULL };
+	const char *bld = getenv("MAILSLOT_BUILD_DIR");
+	char line[4096];
+	size_t checked = 0;
+	FILE *f = fopen(trace, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *q = strchr(line, '"'), *end;
+		bool ok = false;
+
+		if (q == NULL || strstr(line, "execve(") != NULL)
+			continue;
+		end = strchr(q + 1, '"');
+		if (end == NULL)
+			continue;
+		*end = '\0';
+		q++;
+		checked++;
+		*hostile_seen += strstr(q, "escaped") != NULL;
+		if (q[0] == '/') {
+			ok = strncmp(q, rt, strlen(rt)) == 0 &&
+			     strstr(q + strlen(rt), "/..") == NULL;
+			for (size_t i = 0; !ok && system[i] != NULL; i++)
+				ok = strncmp(q, system[i],
+					     strlen(system[i])) == 0;
+			/* the loader looking for libraries (rpath) */
+			ok = ok || ((strstr(q, ".so") != NULL ||
+				     (bld != NULL &&
+				      strncmp(q, bld, strlen(bld)) == 0)) &&
+				    strstr(q, "escaped") == NULL);
+		} else {
+			ok = strcmp(q, "..") != 0 && strncmp(q, "../", 3) != 0 &&
+			     strstr(q, "/../") == NULL;
+		}
+		if (!ok)
+			fail_msg("mailslotd touched '%s' (runtime dir %s)", q,
+				 rt);
+	}
+	fclose(f);
+	return checked;
+}
+
+/* SIGTERM to the daemon under strace; strace exits with its status. */
+static void stop_traced(struct md_daemon *d)
+{
+	char path[64];
+	int child = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)d->pid,
+		 (int)d->pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &child), 1);
+	fclose(f);
+	assert_int_equal(kill(child, SIGTERM), 0);
+	for (int i = 0; i < 1000 && md_alive(d); i++)
+		usleep(10000);
+	assert_false(md_alive(d));
+	assert_true(WIFEXITED(d->exit_status));
+	assert_int_equal(WEXITSTATUS(d->exit_status), 0);
+}
+
 static void test_hostile_network_names(void **state)
 {
 	char base[] = "/tmp/msl-net.XXXXXX", slot[1100];
+	char tdir[] = "/tmp/msl-trace.XXXXXX", trace[600];
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct md_daemon d;
 	uint8_t *pkt;
 	size_t len, sent = 0;
+	bool traced = getenv("MAILSLOT_TEST_WRAPPER") == NULL &&
+		      access("/usr/bin/strace", X_OK) == 0;
 	int fd;
 
 	assert_non_null(mkdtemp(base));
+	assert_non_null(mkdtemp(tdir));
+	snprintf(trace, sizeof(trace), "strace -f -qq -o %s/trace "
+		 "-e trace=%%file", tdir);
+	if (traced)
+		setenv("MAILSLOT_TEST_WRAPPER", trace, 1);
 	start_in(&d, base, NULL, NULL);
+	unsetenv("MAILSLOT_TEST_WRAPPER");
 	fd = md_udp_socket("127.0.0.1");
 	assert_true(fd >= 0);
 	for (size_t i = 0; hostile[i] != NULL; i++) {
@@ -500,7 +582,10 @@ static void test_hostile_network_names(void **state)
 	assert_true(md_wait_counter(&d, NULL, "received", (long long)sent,
 				    5000) >= (long long)sent);
 	close(fd);
-	assert_int_equal(md_stop(&d, 10000), 0);
+	if (traced)
+		stop_traced(&d);
+	else
+		assert_int_equal(md_stop(&d, 10000), 0);
 	/* mkdtemp put the daemon's runtime dir (and log) under base */
 	{
 		DIR *dir = opendir(base);
@@ -518,9 +603,20 @@ static void test_hostile_network_names(void **state)
 		closedir(dir);
 	}
 	file_no_escapes("mailslotd's log", d.log, NULL);
+	if (traced) {
+		snprintf(trace, sizeof(trace), "%s/trace", tdir);
+		size_t seen = 0, n = check_trace(trace, d.rt, &seen);
+		print_message("strace: %zu paths mailslotd named (%zu from "
+			      "the hostile names), all inside %s or the "
+			      "system's\n", n, seen, d.rt);
+	} else {
+		print_message("no strace (or under a wrapper): checked the "
+			      "file system only\n");
+	}
 	md_kill_all();
 	talloc_free(mem);
 	rm_tree(base);
+	rm_tree(tdir);
 }
 
 /* ---- the allow-list on 137 and 138 ---------------------------------- */
