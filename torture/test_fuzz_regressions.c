@@ -87,6 +87,9 @@ static const struct target targets[] = {
 #endif
 	{ "frame", fuzz_frame },
 	{ "config", fuzz_config },
+#ifdef FUZZ_HAVE_DECODE
+	{ "decode", fuzz_decode },
+#endif
 };
 
 int main(void)

@@ -21,6 +21,7 @@ int fuzz_messenger(const uint8_t *data, size_t size);
 int fuzz_netlogon(const uint8_t *data, size_t size);
 int fuzz_frame(const uint8_t *data, size_t size);
 int fuzz_config(const uint8_t *data, size_t size);
+int fuzz_decode(const uint8_t *data, size_t size);
 
 /* A broken invariant: say which and abort, so libFuzzer keeps the input. */
 void fuzz_check(bool ok, const char *what);

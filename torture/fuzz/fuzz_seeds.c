@@ -27,7 +27,8 @@ static unsigned long written;
 
 static const char *const targets[] = {
 	"frame", "nbt_dgram", "nbt_name", "nbt_ns", "nbt_frag",
-	"smb_mailslot", "browser", "messenger", "netlogon", "config", NULL
+	"smb_mailslot", "browser", "messenger", "netlogon", "config",
+	"decode", NULL
 };
 
 static void seed(const char *target, const uint8_t *a, size_t alen,
@@ -92,6 +93,8 @@ static void one_capture(const char *path)
 	size_t frames_len = 0, frags_len = 1;
 	struct pcap_pkthdr *hdr;
 	const u_char *frame;
+	static const uint8_t json_ether = 2 << 2;
+	bool ether;
 
 	if (pc == NULL)
 		return;
@@ -116,6 +119,12 @@ static void one_capture(const char *path)
 			continue;
 		}
 		seed("frame", head, 2, frame, hdr->caplen);
+		/* decode: Ethernet, summary / tree / JSON in turn */
+		if (pcap_datalink(pc) == DLT_EN10MB) {
+			uint8_t dhead[3] = { (uint8_t)((i % 3) << 2), head[0],
+					     head[1] };
+			seed("decode", dhead, 3, frame, hdr->caplen);
+		}
 		seq_add(frames, &frames_len, frame, hdr->caplen, false);
 		if (ep.dst_port != 138 && ep.src_port != 138)
 			continue;
@@ -133,9 +142,12 @@ static void one_capture(const char *path)
 		seed("smb_mailslot", NULL, 0, d.user_data, d.user_data_len);
 		mailslot_payload(&w);
 	}
+	ether = pcap_datalink(pc) == DLT_EN10MB;
 	pcap_close(pc);
 	if (frames_len > 0)
 		seed("frame", NULL, 0, frames, frames_len);
+	if (frames_len > 0 && ether)
+		seed("decode", &json_ether, 1, frames, frames_len);
 	if (frags_len > 1)
 		seed("nbt_frag", NULL, 0, frags, frags_len);
 }
