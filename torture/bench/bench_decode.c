@@ -5,11 +5,13 @@
  *   file, compared per frame: on 1M frames it takes many minutes),
  *   --stats against a bare libpcap read loop (the floor),
  *   peak RSS of --stats at 100,000 and at N frames.
- * usage: bench_decode [N] [MAILSLOT] (N default 1000000; MAILSLOT default
- * $MAILSLOT_BUILD_DIR/tools/mailslot or build/tools/mailslot)
+ * usage: see usage() below; --generate FILE writes the capture only, so
+ * that a profiler or an output comparison can use the same frames.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,19 +176,53 @@ static double run(char *const argv[], long *rss_kb)
 	return now() - t0;
 }
 
-int main(int argc, char **argv)
+static void usage(FILE *f)
 {
-	long n = argc > 1 ? atol(argv[1]) : 1000000;
+	fprintf(f,
+		"usage: bench_decode [N [MAILSLOT]]\n"
+		"       bench_decode --generate FILE [N]\n\n"
+		"Generates N frames (default 1000000; one in three an NBDS "
+		"datagram) and\nmeasures mailslot decode --stats against a "
+		"bare libpcap loop, --json against\ntshark -Y nbdgm -T json "
+		"(on %d frames, compared per frame) and peak RSS.\n"
+		"MAILSLOT defaults to $MAILSLOT_BUILD_DIR/tools/mailslot, "
+		"else build/tools/mailslot.\n\n"
+		"  --generate FILE  only write the N-frame capture to FILE "
+		"(for profiling)\n"
+		"  -h, --help       this text\n", TSHARK_FRAMES);
+}
+
+/* A frame count: digits only, at least 1; atol() took "--help" as 0. */
+static bool parse_frames(const char *s, long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *n < 1) {
+		fprintf(stderr, "bench_decode: bad frame count '%s'\n", s);
+		return false;
+	}
+	return true;
+}
+
+static int bench(long n, const char *mailslot)
+{
 	const char *bd = getenv("MAILSLOT_BUILD_DIR");
 	char ms[512], dir[] = "/tmp/bench_decode.XXXXXX", big[600], small[600];
 	unsigned long long bytes;
 	long rss_small, rss_big, rss;
 	double fl, st, js, js_small, ts_small;
 
-	snprintf(ms, sizeof(ms), "%s", argc > 2 ? argv[2] : "");
+	snprintf(ms, sizeof(ms), "%s", mailslot != NULL ? mailslot : "");
 	if (ms[0] == '\0')
 		snprintf(ms, sizeof(ms), "%s/tools/mailslot",
 			 bd ? bd : "build");
+	/* a bare name is looked up in PATH by execvp */
+	if (strchr(ms, '/') != NULL && access(ms, X_OK) != 0) {
+		fprintf(stderr, "bench_decode: %s: not an executable\n", ms);
+		return 2;
+	}
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(big, sizeof(big), "%s/big.pcap", dir);
@@ -241,4 +277,29 @@ int main(int argc, char **argv)
 	unlink(small);
 	rmdir(dir);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long n = 1000000;
+
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+			 strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--generate") == 0) {
+		if (argc < 3 || argc > 4 ||
+		    (argc == 4 && !parse_frames(argv[3], &n))) {
+			usage(stderr);
+			return 2;
+		}
+		return generate(argv[2], n) ? 1 : 0;
+	}
+	if (argc > 3 || (argc > 1 && argv[1][0] == '-') ||
+	    (argc > 1 && !parse_frames(argv[1], &n))) {
+		usage(stderr);
+		return 2;
+	}
+	return bench(n, argc > 2 ? argv[2] : NULL);
 }
