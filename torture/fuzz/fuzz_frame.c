@@ -75,7 +75,8 @@ static void one_frame(TALLOC_CTX *mem, struct nbt_reasm *r, uint64_t now,
 	fuzz_check(p >= frame && p + plen <= frame + len,
 		   "frame: UDP payload outside the frame");
 	if (ep.dst_port == 137 || ep.src_port == 137) {
-		if (nbt_ns_decode(p, plen, &ns) == CODEC_OK && ns.has_question) {
+		if (nbt_ns_decode(p, plen, &ns) == CODEC_OK &&
+		    ns.has_question) {
 			nbt_name_format(&ns.question_name, text, sizeof(text));
 			check_field(NULL, "ns", text);
 		}

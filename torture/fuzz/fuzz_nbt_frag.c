@@ -66,11 +66,12 @@ int fuzz_nbt_frag(const uint8_t *data, size_t size)
 			len = size - pos;
 		nbt_reasm_expire(r, now);
 		if (nbt_dgram_decode(data + pos, len, &d) == CODEC_OK &&
-		    nbt_dgram_type_is_data(d.type) && nbt_dgram_is_fragment(&d)) {
+		    nbt_dgram_type_is_data(d.type) &&
+		    nbt_dgram_is_fragment(&d)) {
 			pkt = talloc_new(mem);
 			fuzz_check(pkt != NULL, "frag: talloc");
-			if (nbt_reasm_add(r, &d, now, pkt, &whole) == CODEC_OK &&
-			    whole != NULL)
+			if (nbt_reasm_add(r, &d, now, pkt, &whole) ==
+				    CODEC_OK && whole != NULL)
 				check_complete(whole, &lim);
 			talloc_free(pkt);
 		}
