@@ -64,30 +64,65 @@ void decode_out_printf(struct decode_out *o, const char *fmt, ...)
 						       : sizeof(tmp) - 1);
 }
 
-void decode_out_json_str(struct decode_out *o, const char *s)
+/* Bytes that go into a JSON string as they are: printable ASCII but the
+ * quote (0x22) and the backslash (0x5c). */
+static const bool json_plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7e] = true,
+};
+
+/* s escaped, without the quotes, at dst (room for 6 * len bytes). */
+static size_t json_body(char *dst, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	char *o = dst;
 
-	decode_out_put(o, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (json_plain[c]) {
+			*o++ = (char)c;
 			continue;
-		decode_out_put(o, run, (size_t)(s - run));
-		run = s + 1;
+		}
+		*o++ = '\\';
 		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			decode_out_put(o, esc, 2);
+			*o++ = (char)c;
 			continue;
 		}
 		/* control bytes and (rare: fields are escaped ASCII) high
 		 * bytes as their Latin-1 code point: always valid JSON */
-		esc[4] = hex[c >> 4];
-		esc[5] = hex[c & 15];
-		decode_out_put(o, esc, 6);
+		o[0] = 'u';
+		o[1] = '0';
+		o[2] = '0';
+		o[3] = hex[c >> 4];
+		o[4] = hex[c & 15];
+		o += 5;
 	}
-	decode_out_put(o, run, (size_t)(s - run));
+	return (size_t)(o - dst);
+}
+
+size_t decode_json_escape(char *dst, const char *s, size_t len)
+{
+	size_t n = 1;
+
+	dst[0] = '"';
+	n += json_body(dst + 1, s, len);
+	dst[n++] = '"';
+	return n;
+}
+
+/* Escapes straight into the buffer, a piece at a time. */
+void decode_out_json_str(struct decode_out *o, const char *s)
+{
+	size_t len = strlen(s);
+	const size_t piece = sizeof(o->buf) / 8;
+
+	decode_out_put(o, "\"", 1);
+	while (len > 0) {
+		size_t n = len < piece ? len : piece;
+		if (sizeof(o->buf) - o->len < decode_json_max(n))
+			decode_out_flush(o);
+		o->len += json_body(o->buf + o->len, s, n);
+		s += n;
+		len -= n;
+	}
 	decode_out_put(o, "\"", 1);
 }

@@ -21,6 +21,17 @@ void decode_out_printf(struct decode_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* s as a JSON string, quotes included */
 void decode_out_json_str(struct decode_out *o, const char *s);
+
+/* The most bytes len bytes take as a JSON string: each may become
+ * \u00XX, plus the quotes. */
+static inline size_t decode_json_max(size_t len)
+{
+	return 6 * len + 2;
+}
+
+/* s[0..len) as a JSON string, quotes included, at dst (room for
+ * decode_json_max(len) bytes); returns the bytes written. */
+size_t decode_json_escape(char *dst, const char *s, size_t len);
 void decode_out_flush(struct decode_out *o);
 
 #endif

@@ -11,14 +11,47 @@
 #include "decode_print.h"
 
 #define FIELDS_MAX 1024
-#define ARENA_SIZE (256 * 1024)
-#define HASH_SIZE 2048		/* > FIELDS_MAX, a power of two */
+#define ARENA_SIZE (256 * 1024)	/* field values, as text */
+#define KEYS_MAX 1024		/* distinct field names (the emitters have
+				 * a few hundred) */
+#define KEY_TEXT_MAX 128	/* a name as JSON: ,"name": */
+#define KEY_TABLE 4096		/* > 2 * KEYS_MAX, a power of two */
+/* Every field as JSON: its name and value escaped (at most 6 bytes for
+ * each byte the arena would hold) fit, so JSON drops exactly the fields
+ * the arena would have dropped. */
+#define JSON_SIZE (FIELDS_MAX * (KEY_TEXT_MAX + 2) + 6 * ARENA_SIZE)
 
 struct field {
 	const char *name;	/* static strings from the emitters */
-	size_t value;		/* offset in the arena */
-	int next;		/* next field of the same name, -1 */
-	bool later;		/* not the first of its name */
+	size_t value;		/* -V: offset in the arena */
+	/* --json: `,"name":"value"` at json[seg, end), the value from val */
+	uint32_t seg, val, end;
+	int next;		/* --json: next field of the same name, -1 */
+	bool later;		/* --json: not the first of its name */
+};
+
+/*
+ * A field name for --json, interned: its JSON text made once, and where
+ * its fields are in the current datagram (stamp says which datagram
+ * last saw it, so nothing is cleared per datagram).
+ */
+struct json_key {
+	const char *name;
+	uint64_t stamp;
+	int last;		/* its last field so far */
+	size_t len;
+	char text[KEY_TEXT_MAX];
+};
+
+/* Emitters pass names as string constants: the same pointer is the same
+ * name, so a pointer finds its key without hashing the text.  Two
+ * constants with the same text share the key found by text. */
+struct json_keys {
+	size_t n;
+	struct json_key k[KEYS_MAX];
+	struct { const char *name; int key; } by_ptr[KEY_TABLE];
+	size_t nptr;
+	int by_text[KEY_TABLE];	/* key + 1, 0 when free */
 };
 
 struct decode_printer {
@@ -27,9 +60,12 @@ struct decode_printer {
 	size_t n, used;
 	bool full;
 	struct field f[FIELDS_MAX];
-	int last[FIELDS_MAX];		/* last index of a first's chain */
-	int hash[HASH_SIZE];
-	char arena[ARENA_SIZE];
+	char *arena;		/* -V: ARENA_SIZE bytes */
+	/* --json */
+	char *json;		/* JSON_SIZE bytes */
+	size_t json_used;
+	uint64_t stamp;		/* datagrams printed */
+	struct json_keys *keys;
 };
 
 struct decode_printer *decode_printer_create(TALLOC_CTX *mem_ctx,
@@ -43,6 +79,19 @@ struct decode_printer *decode_printer_create(TALLOC_CTX *mem_ctx,
 		return NULL;
 	p->mode = mode;
 	p->o = o;
+	/* not zeroed: only the pages a datagram uses become resident */
+	if (mode == DECODE_MODE_TREE)
+		p->arena = talloc_size(p, ARENA_SIZE);
+	if (mode == DECODE_MODE_JSON) {
+		p->json = talloc_size(p, JSON_SIZE);
+		p->keys = talloc_zero(p, struct json_keys);
+	}
+	if ((mode == DECODE_MODE_TREE && p->arena == NULL) ||
+	    (mode == DECODE_MODE_JSON && (p->json == NULL ||
+					  p->keys == NULL))) {
+		talloc_free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -55,51 +104,130 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* A new key for name: its JSON text ,"name": made here, once. */
+static int key_add(struct json_keys *t, const char *name)
+{
+	char text[6 * KEY_TEXT_MAX + 2];
+	size_t len = strlen(name), n;
+	struct json_key *k;
+
+	if (t->n == KEYS_MAX || len >= KEY_TEXT_MAX)
+		return -1;
+	n = decode_json_escape(text, name, len);
+	if (n + 2 > KEY_TEXT_MAX)
+		return -1;
+	k = &t->k[t->n];
+	k->name = name;
+	k->text[0] = ',';
+	memcpy(k->text + 1, text, n);
+	k->text[n + 1] = ':';
+	k->len = n + 2;
+	return (int)t->n++;
+}
+
+/* The key for name's text, added if new; -1 when the table is full. */
+static int key_by_text(struct json_keys *t, const char *name)
+{
+	for (uint32_t h = name_hash(name);; h++) {
+		int *slot = &t->by_text[h & (KEY_TABLE - 1)];
+		if (*slot == 0) {
+			int k = key_add(t, name);
+			if (k >= 0)
+				*slot = k + 1;
+			return k;
+		}
+		if (strcmp(t->k[*slot - 1].name, name) == 0)
+			return *slot - 1;
+	}
+}
+
+static int key_of(struct json_keys *t, const char *name)
+{
+	uint64_t h = (uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ull;
+	int k;
+
+	for (h >>= 52;; h++) {
+		h &= KEY_TABLE - 1;
+		if (t->by_ptr[h].name == name)
+			return t->by_ptr[h].key;
+		if (t->by_ptr[h].name == NULL)
+			break;
+	}
+	k = key_by_text(t, name);
+	/* half full at most, so probes stay short and one is always free */
+	if (k >= 0 && t->nptr < KEY_TABLE / 2) {
+		t->by_ptr[h].name = name;
+		t->by_ptr[h].key = k;
+		t->nptr++;
+	}
+	return k;
+}
+
+/* The arena's limits, shared by -V and --json so both drop the same
+ * fields when a datagram has more than fit. */
+static bool room(struct decode_printer *p, size_t len)
+{
+	if (p->n == FIELDS_MAX || p->used + len + 1 > ARENA_SIZE) {
+		p->full = true;
+		return false;
+	}
+	p->used += len + 1;
+	return true;
+}
+
 static void collect(void *priv, const char *name, const char *value)
 {
 	struct decode_printer *p = priv;
-	size_t len = strlen(value) + 1;
+	size_t len = strlen(value);
 	struct field *f;
-	uint32_t h;
 
-	if (p->n == FIELDS_MAX || p->used + len > ARENA_SIZE) {
+	if (!room(p, len))
+		return;
+	f = &p->f[p->n++];
+	f->name = name;
+	f->value = p->used - len - 1;
+	memcpy(p->arena + f->value, value, len + 1);
+}
+
+/* --json: the field as ,"name":"value" now; print_json copies it. */
+static void collect_json(void *priv, const char *name, const char *value)
+{
+	struct decode_printer *p = priv;
+	size_t len = strlen(value);
+	int key = key_of(p->keys, name);
+	struct json_key *k;
+	struct field *f;
+	char *j = p->json;
+
+	if (key < 0 || !room(p, len)) {
 		p->full = true;
 		return;
 	}
+	k = &p->keys->k[key];
 	f = &p->f[p->n];
 	f->name = name;
-	f->value = p->used;
+	f->seg = (uint32_t)p->json_used;
+	memcpy(j + f->seg, k->text, k->len);
+	f->val = f->seg + (uint32_t)k->len;
+	f->end = f->val + (uint32_t)decode_json_escape(j + f->val, value,
+						       len);
+	p->json_used = f->end;
 	f->next = -1;
-	f->later = false;
-	memcpy(p->arena + p->used, value, len);
-	p->used += len;
-	if (p->mode == DECODE_MODE_JSON) {
-		/* chain repeated names so JSON shows them as one array */
-		for (h = name_hash(name);; h++) {
-			int *slot = &p->hash[h & (HASH_SIZE - 1)];
-			if (*slot == 0) {
-				*slot = (int)p->n + 1;
-				p->last[p->n] = (int)p->n;
-				break;
-			}
-			if (strcmp(p->f[*slot - 1].name, name) == 0) {
-				int first = *slot - 1;
-				p->f[p->last[first]].next = (int)p->n;
-				p->last[first] = (int)p->n;
-				f->later = true;
-				break;
-			}
-		}
-	}
+	/* chain repeated names so JSON shows them as one array */
+	f->later = k->stamp == p->stamp;
+	if (f->later)
+		p->f[k->last].next = (int)p->n;
+	k->stamp = p->stamp;
+	k->last = (int)p->n;
 	p->n++;
 }
 
 static void reset(struct decode_printer *p)
 {
-	if (p->mode == DECODE_MODE_JSON)
-		memset(p->hash, 0, sizeof(p->hash));
+	p->stamp++;
 	p->n = 0;
 	p->used = 0;
+	p->json_used = 0;
 	p->full = false;
 }
 
@@ -224,6 +352,42 @@ static void print_tree(struct decode_printer *p,
 	decode_out_str(o, "\n");
 }
 
+/* The collected fields: runs of fields whose names occur once are
+ * contiguous in p->json and go out in one piece. */
+static void print_json_fields(struct decode_printer *p)
+{
+	struct decode_out *o = p->o;
+	const char *j = p->json;
+	uint32_t run = 0, run_end = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct field *f = &p->f[i];
+		if (f->later)
+			continue;
+		if (f->next < 0) {
+			if (f->seg != run_end) {
+				decode_out_put(o, j + run, run_end - run);
+				run = f->seg;
+			}
+			run_end = f->end;
+			continue;
+		}
+		/* a repeated name: ,"name":[v1,v2,...] */
+		decode_out_put(o, j + run, run_end - run);
+		run = run_end = f->end;
+		decode_out_put(o, j + f->seg, f->val - f->seg);
+		decode_out_put(o, "[", 1);
+		for (int k = (int)i; k >= 0; k = p->f[k].next) {
+			const struct field *v = &p->f[k];
+			if (k != (int)i)
+				decode_out_put(o, ",", 1);
+			decode_out_put(o, j + v->val, v->end - v->val);
+		}
+		decode_out_put(o, "]", 1);
+	}
+	decode_out_put(o, j + run, run_end - run);
+}
+
 static void print_json(struct decode_printer *p,
 		       const struct decode_dgram *r, const char *file)
 {
@@ -262,25 +426,7 @@ static void print_json(struct decode_printer *p,
 	decode_payload_summary(r, what, sizeof(what));
 	decode_out_str(o, ",\"decode.summary\":");
 	decode_out_json_str(o, what);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct field *f = &p->f[i];
-		if (f->later)
-			continue;
-		decode_out_str(o, ",");
-		decode_out_json_str(o, f->name);
-		decode_out_str(o, ":");
-		if (f->next < 0) {
-			decode_out_json_str(o, p->arena + f->value);
-			continue;
-		}
-		decode_out_str(o, "[");
-		for (int k = (int)i; k >= 0; k = p->f[k].next) {
-			if (k != (int)i)
-				decode_out_str(o, ",");
-			decode_out_json_str(o, p->arena + p->f[k].value);
-		}
-		decode_out_str(o, "]");
-	}
+	print_json_fields(p);
 	decode_out_str(o, "}\n");
 }
 
@@ -298,7 +444,8 @@ void decode_print(struct decode_printer *p, const struct decode_dgram *r,
 		break;
 	}
 	reset(p);
-	decode_fields_emit(r, collect, p);
+	decode_fields_emit(r, p->mode == DECODE_MODE_JSON ? collect_json
+							  : collect, p);
 	if (p->mode == DECODE_MODE_TREE)
 		print_tree(p, r);
 	else
