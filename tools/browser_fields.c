@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "browser_fields.h"
+#include "field_text.h"
 
 #define STR_MAX (BROWSER_STRING_WIRE_MAX * 4 + 1)
 
@@ -39,12 +40,21 @@ const char *browser_windows_version(uint8_t major, uint8_t minor)
 	return NULL;
 }
 
-static void emit_fmt(dgram_field_fn fn, void *priv, const char *field,
-		     const char *fmt, unsigned long v)
+static void emit_u(dgram_field_fn fn, void *priv, const char *field,
+		   unsigned long v)
 {
-	char buf[32];
+	char buf[FIELD_TEXT_NUM_MAX];
 
-	snprintf(buf, sizeof(buf), fmt, v);
+	field_text_u(buf, v);
+	fn(priv, field, buf);
+}
+
+static void emit_hex(dgram_field_fn fn, void *priv, const char *field,
+		     unsigned long v, int digits)
+{
+	char buf[FIELD_TEXT_NUM_MAX];
+
+	field_text_hex(buf, v, digits);
 	fn(priv, field, buf);
 }
 
@@ -64,12 +74,12 @@ static void emit_lanman(const struct browser_msg *m, dgram_field_fn fn,
 	const struct browser_announcement *a = &m->ann;
 	const char *win = browser_windows_version(a->os_major, a->os_minor);
 
-	emit_fmt(fn, priv, "browser.update_count", "%lu", a->update_count);
-	emit_fmt(fn, priv, "browser.server_type", "0x%08lx", a->server_type);
+	emit_u(fn, priv, "browser.update_count", a->update_count);
+	emit_hex(fn, priv, "browser.server_type", a->server_type, 8);
 	fn(priv, "browser.windows_version", win ? win : "");
-	emit_fmt(fn, priv, "browser.os_major", "%lu", a->os_major);
-	emit_fmt(fn, priv, "browser.os_minor", "%lu", a->os_minor);
-	emit_fmt(fn, priv, "browser.period", "%lu", a->periodicity_ms);
+	emit_u(fn, priv, "browser.os_major", a->os_major);
+	emit_u(fn, priv, "browser.os_minor", a->os_minor);
+	emit_u(fn, priv, "browser.period", a->periodicity_ms);
 	emit_str(fn, priv, "browser.server", &a->server_name);
 	emit_str(fn, priv, m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT ?
 		 "browser.mb_server" : "browser.comment", &a->comment);
@@ -81,27 +91,25 @@ static void emit_announcement(const struct browser_msg *m,
 	const struct browser_announcement *a = &m->ann;
 	const char *win = browser_windows_version(a->os_major, a->os_minor);
 
-	emit_fmt(fn, priv, "browser.update_count", "%lu", a->update_count);
-	emit_fmt(fn, priv, "browser.period", "%lu", a->periodicity_ms);
+	emit_u(fn, priv, "browser.update_count", a->update_count);
+	emit_u(fn, priv, "browser.period", a->periodicity_ms);
 	emit_str(fn, priv, "browser.server", &a->server_name);
 	if (win != NULL)
 		fn(priv, "browser.windows_version", win);
-	emit_fmt(fn, priv, "browser.os_major", "%lu", a->os_major);
-	emit_fmt(fn, priv, "browser.os_minor", "%lu", a->os_minor);
-	emit_fmt(fn, priv, "browser.server_type", "0x%08lx", a->server_type);
+	emit_u(fn, priv, "browser.os_major", a->os_major);
+	emit_u(fn, priv, "browser.os_minor", a->os_minor);
+	emit_hex(fn, priv, "browser.server_type", a->server_type, 8);
 	/* tshark: a DomainAnnouncement without the signature has junk here */
 	if (m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT &&
 	    a->signature != BROWSER_SIGNATURE) {
-		emit_fmt(fn, priv, "browser.mysterious_field", "0x%08lx",
+		emit_hex(fn, priv, "browser.mysterious_field",
 			 (unsigned long)a->browser_major |
 			 (unsigned long)a->browser_minor << 8 |
-			 (unsigned long)a->signature << 16);
+			 (unsigned long)a->signature << 16, 8);
 	} else {
-		emit_fmt(fn, priv, "browser.proto_major", "%lu",
-			 a->browser_major);
-		emit_fmt(fn, priv, "browser.proto_minor", "%lu",
-			 a->browser_minor);
-		emit_fmt(fn, priv, "browser.sig", "0x%04lx", a->signature);
+		emit_u(fn, priv, "browser.proto_major", a->browser_major);
+		emit_u(fn, priv, "browser.proto_minor", a->browser_minor);
+		emit_hex(fn, priv, "browser.sig", a->signature, 4);
 	}
 	emit_str(fn, priv, m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT ?
 		 "browser.mb_server" : "browser.comment", &a->comment);
@@ -112,25 +120,20 @@ static void emit_election(const struct browser_msg *m, dgram_field_fn fn,
 {
 	const struct browser_election *e = &m->election;
 
-	emit_fmt(fn, priv, "browser.election.version", "%lu", e->version);
-	emit_fmt(fn, priv, "browser.election.criteria", "0x%08lx",
-		 e->criteria);
-	emit_fmt(fn, priv, "browser.election.desire", "0x%02lx",
-		 e->criteria & 0xff);
-	emit_fmt(fn, priv, "browser.proto_major", "%lu",
-		 (e->criteria >> 8) & 0xff);
-	emit_fmt(fn, priv, "browser.proto_minor", "%lu",
-		 (e->criteria >> 16) & 0xff);
-	emit_fmt(fn, priv, "browser.election.os", "0x%02lx",
-		 e->criteria >> 24);
-	emit_fmt(fn, priv, "browser.uptime", "%lu", e->uptime_ms);
+	emit_u(fn, priv, "browser.election.version", e->version);
+	emit_hex(fn, priv, "browser.election.criteria", e->criteria, 8);
+	emit_hex(fn, priv, "browser.election.desire", e->criteria & 0xff, 2);
+	emit_u(fn, priv, "browser.proto_major", (e->criteria >> 8) & 0xff);
+	emit_u(fn, priv, "browser.proto_minor", (e->criteria >> 16) & 0xff);
+	emit_hex(fn, priv, "browser.election.os", e->criteria >> 24, 2);
+	emit_u(fn, priv, "browser.uptime", e->uptime_ms);
 	emit_str(fn, priv, "browser.server", &e->server_name);
 }
 
 void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
 			 void *priv)
 {
-	emit_fmt(fn, priv, "browser.command", "0x%02lx", m->opcode);
+	emit_hex(fn, priv, "browser.command", m->opcode, 2);
 	switch (m->opcode) {
 	case BROWSER_HOST_ANNOUNCEMENT:
 	case BROWSER_DOMAIN_ANNOUNCEMENT:
@@ -141,7 +144,7 @@ void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
 			emit_announcement(m, fn, priv);
 		break;
 	case BROWSER_ANNOUNCEMENT_REQUEST:
-		emit_fmt(fn, priv, "browser.unused", "0x%02lx", m->reserved);
+		emit_hex(fn, priv, "browser.unused", m->reserved, 2);
 		/* nmbd's stray NUL: tshark reads an empty name there */
 		if (m->quirks & BROWSER_QUIRK_NMBD_REQUEST)
 			fn(priv, "browser.response_computer_name", "");
@@ -154,10 +157,8 @@ void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
 		break;
 	case BROWSER_GET_BACKUP_LIST_REQUEST:
 	case BROWSER_GET_BACKUP_LIST_RESPONSE:
-		emit_fmt(fn, priv, "browser.backup.count", "%lu",
-			 m->backup.count);
-		emit_fmt(fn, priv, "browser.backup.token", "%lu",
-			 m->backup.token);
+		emit_u(fn, priv, "browser.backup.count", m->backup.count);
+		emit_u(fn, priv, "browser.backup.token", m->backup.token);
 		for (size_t i = 0; m->opcode == BROWSER_GET_BACKUP_LIST_RESPONSE
 		     && i < m->backup.count; i++)
 			emit_str(fn, priv, "browser.backup.server",
@@ -170,8 +171,7 @@ void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
 		emit_str(fn, priv, "browser.mb_server", &m->name);
 		break;
 	case BROWSER_RESET_STATE_REQUEST:
-		emit_fmt(fn, priv, "browser.reset_cmd", "0x%02lx",
-			 m->reset_flags);
+		emit_hex(fn, priv, "browser.reset_cmd", m->reset_flags, 2);
 		break;
 	}
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "field_text.h"
 #include "netlogon_fields.h"
 
 const char *const netlogon_field_names[] = {
@@ -33,17 +34,17 @@ struct emitter {
 
 static void emit_u(struct emitter *e, const char *f, uint64_t v)
 {
-	char b[32];
+	char b[FIELD_TEXT_NUM_MAX];
 
-	snprintf(b, sizeof(b), "%" PRIu64, v);
+	field_text_u(b, v);
 	e->fn(e->priv, f, b);
 }
 
 static void emit_hex(struct emitter *e, const char *f, uint32_t v, int digits)
 {
-	char b[32];
+	char b[FIELD_TEXT_NUM_MAX];
 
-	snprintf(b, sizeof(b), "0x%0*" PRIx32, digits, v);
+	field_text_hex(b, v, digits);
 	e->fn(e->priv, f, b);
 }
 
@@ -79,17 +80,20 @@ static void emit_ip(struct emitter *e, const char *f, uint32_t ip)
 {
 	char b[16];
 
-	snprintf(b, sizeof(b), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
+	field_text_ipv4(b, ip);
 	e->fn(e->priv, f, b);
 }
 
 static void emit_guid(struct emitter *e, const char *f, const uint8_t g[16])
 {
+	static const char hex[] = "0123456789abcdef";
 	char b[33];
 
-	for (size_t i = 0; i < 16; i++)
-		snprintf(b + 2 * i, 3, "%02x", g[i]);
+	for (size_t i = 0; i < 16; i++) {
+		b[2 * i] = hex[g[i] >> 4];
+		b[2 * i + 1] = hex[g[i] & 15];
+	}
+	b[32] = '\0';
 	e->fn(e->priv, f, b);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "nbt/byteorder.h"
+#include "tools/field_text.h"
 #include "decode_payload.h"
 
 #define SMB_HDR_LEN 32
@@ -17,43 +18,48 @@
 
 typedef void (*emit_fn)(void *, const char *, const char *);
 
-/* Hand-rolled: snprintf per field was most of --json's time. */
 static void u(emit_fn fn, void *priv, const char *f, unsigned long v)
 {
-	char b[24];
-	size_t i = sizeof(b) - 1;
+	char b[FIELD_TEXT_NUM_MAX];
 
-	b[i] = '\0';
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 && i > 0);
-	fn(priv, f, b + i);
+	field_text_u(b, v);
+	fn(priv, f, b);
 }
 
 static void hx(emit_fn fn, void *priv, const char *f, unsigned long v,
 	       int digits)
 {
-	static const char hex[] = "0123456789abcdef";
-	char b[24];
-	int n = digits;
+	char b[FIELD_TEXT_NUM_MAX];
 
-	/* wider values than digits keep all their digits, as %0*lx */
-	while (n < 16 && (v >> (4 * n)) != 0)
-		n++;
-	b[0] = '0';
-	b[1] = 'x';
-	for (int i = 0; i < n; i++)
-		b[2 + i] = hex[(v >> (4 * (n - 1 - i))) & 15];
-	b[2 + n] = '\0';
+	field_text_hex(b, v, digits);
 	fn(priv, f, b);
 }
 
 static void ip(emit_fn fn, void *priv, const char *f, uint32_t a)
 {
 	char b[16];
-	snprintf(b, sizeof(b), "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-		 (a >> 8) & 0xff, a & 0xff);
+
+	field_text_ipv4(b, a);
+	fn(priv, f, b);
+}
+
+/* "%lld.%09ld" by hand for what captures hold; snprintf for the rest. */
+static void epoch(emit_fn fn, void *priv, const char *f, long long sec,
+		  long frac)
+{
+	char b[48];
+	size_t n;
+
+	if (sec < 0 || frac < 0 || frac >= 1000000000) {
+		snprintf(b, sizeof(b), "%lld.%09ld", sec, frac);
+		fn(priv, f, b);
+		return;
+	}
+	n = field_text_u(b, (uint64_t)sec);
+	b[n++] = '.';
+	for (int i = 8; i >= 0; i--, frac /= 10)
+		b[n + (size_t)i] = (char)('0' + frac % 10);
+	b[n + 9] = '\0';
 	fn(priv, f, b);
 }
 
@@ -101,13 +107,11 @@ static void name(emit_fn fn, void *priv, const char *f,
 static void frame_fields(const struct decode_dgram *r, emit_fn fn,
 			 void *priv)
 {
-	char b[40];
 	long frac = r->ts_nsec ? (long)r->ts.tv_usec
 			       : (long)r->ts.tv_usec * 1000;
 
 	u(fn, priv, "frame.number", (unsigned long)r->frame);
-	snprintf(b, sizeof(b), "%lld.%09ld", (long long)r->ts.tv_sec, frac);
-	fn(priv, "frame.time_epoch", b);
+	epoch(fn, priv, "frame.time_epoch", (long long)r->ts.tv_sec, frac);
 	/* an ICMP error shows its own addresses, then the quoted ones */
 	if (r->udp.icmp_quoted) {
 		ip(fn, priv, "ip.src", r->udp.icmp_src_ip);

@@ -117,7 +117,7 @@ static void decode_payload(struct decode_ctx *c, struct decode_dgram *r)
 	r->hook = h;
 	if (h == NULL || h->decode == NULL || !c->o.payloads)
 		return;
-	memset(c->msg, 0, h->msg_size);
+	/* no memset here: every codec zeroes its message itself */
 	r->payload_err = h->decode(r->w.data, r->w.data_len, r->w.name,
 				   r->w.name_len, c->msg);
 	r->payload_ok = r->payload_err == CODEC_OK;
