@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "browser_fields.h"
 #include "field_text.h"
@@ -176,30 +177,48 @@ void browser_fields_emit(const struct browser_msg *m, dgram_field_fn fn,
 	}
 }
 
-/* Appends like snprintf, tracking the would-be length. */
+/* Appends like snprintf, tracking the would-be length; by hand, as
+ * snprintf per piece was most of the summary's time. */
 struct out {
 	char *buf;
 	size_t len, n;
 };
 
-/* fmt takes, in this order, at most one %s (a) and two %lu (x, y). */
-static void put(struct out *o, const char *fmt, const char *a,
-		unsigned long x, unsigned long y)
+static void put_text(struct out *o, const char *text, size_t len)
 {
-	int r = snprintf(o->n < o->len ? o->buf + o->n : NULL,
-			 o->n < o->len ? o->len - o->n : 0, fmt, a, x, y);
-
-	if (r > 0)
-		o->n += (size_t)r;
+	if (o->n < o->len) {
+		size_t room = o->len - o->n - 1;
+		size_t k = len < room ? len : room;
+		memcpy(o->buf + o->n, text, k);
+		o->buf[o->n + k] = '\0';
+	}
+	o->n += len;
 }
 
-static void put_str(struct out *o, const char *fmt,
-		    const struct browser_string *s)
+static void put(struct out *o, const char *text)
+{
+	put_text(o, text, strlen(text));
+}
+
+static void put_u(struct out *o, unsigned long v)
+{
+	char b[FIELD_TEXT_NUM_MAX];
+
+	put_text(o, b, field_text_u(b, v));
+}
+
+static void put_hex(struct out *o, unsigned long v, int digits)
+{
+	char b[FIELD_TEXT_NUM_MAX];
+
+	put_text(o, b, field_text_hex(b, v, digits));
+}
+
+static void put_str(struct out *o, const struct browser_string *s)
 {
 	char esc[STR_MAX];
 
-	browser_string_escape(s, esc, sizeof(esc));
-	put(o, fmt, esc, 0, 0);
+	put_text(o, esc, browser_string_escape(s, esc, sizeof(esc)));
 }
 
 static void summary_announcement(const struct browser_msg *m, struct out *o)
@@ -208,25 +227,53 @@ static void summary_announcement(const struct browser_msg *m, struct out *o)
 	char flags[512];
 
 	browser_server_type_string(a->server_type, flags, sizeof(flags));
-	put_str(o, " %s", &a->server_name);
-	put(o, " %s%lu.%lu", "", a->os_major, a->os_minor);
-	put(o, " %s period %lu ms", flags, a->periodicity_ms, 0);
-	if (m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT)
-		put_str(o, " master %s", &a->comment);
-	else
-		put_str(o, " \"%s\"", &a->comment);
+	put(o, " ");
+	put_str(o, &a->server_name);
+	put(o, " ");
+	put_u(o, a->os_major);
+	put(o, ".");
+	put_u(o, a->os_minor);
+	put(o, " ");
+	put(o, flags);
+	put(o, " period ");
+	put_u(o, a->periodicity_ms);
+	put(o, " ms");
+	if (m->opcode == BROWSER_DOMAIN_ANNOUNCEMENT) {
+		put(o, " master ");
+		put_str(o, &a->comment);
+	} else {
+		put(o, " \"");
+		put_str(o, &a->comment);
+		put(o, "\"");
+	}
+}
+
+static void summary_election(const struct browser_msg *m, struct out *o)
+{
+	char flags[512];
+
+	browser_criteria_string(m->election.criteria, flags, sizeof(flags));
+	put(o, " version ");
+	put_u(o, m->election.version);
+	put(o, " criteria ");
+	put_hex(o, m->election.criteria, 8);
+	put(o, " (");
+	put(o, flags);
+	put(o, ") uptime ");
+	put_u(o, m->election.uptime_ms);
+	put(o, " ms ");
+	put_str(o, &m->election.server_name);
 }
 
 size_t browser_summary(const struct browser_msg *m, char *buf, size_t buflen)
 {
 	struct out o = { .buf = buf, .len = buflen };
-	char flags[512];
 
 	if (buflen)
 		buf[0] = '\0';
-	put(&o, "%s", m->layout == BROWSER_LAYOUT_LANMAN ? "LANMAN " : "",
-	    0, 0);
-	put(&o, "%s", browser_opcode_name(m->opcode), 0, 0);
+	if (m->layout == BROWSER_LAYOUT_LANMAN)
+		put(&o, "LANMAN ");
+	put(&o, browser_opcode_name(m->opcode));
 	switch (m->opcode) {
 	case BROWSER_HOST_ANNOUNCEMENT:
 	case BROWSER_DOMAIN_ANNOUNCEMENT:
@@ -236,28 +283,30 @@ size_t browser_summary(const struct browser_msg *m, char *buf, size_t buflen)
 	case BROWSER_ANNOUNCEMENT_REQUEST:
 	case BROWSER_BECOME_BACKUP:
 	case BROWSER_MASTER_ANNOUNCEMENT:
-		put_str(&o, " %s", &m->name);
+		put(&o, " ");
+		put_str(&o, &m->name);
 		break;
 	case BROWSER_REQUEST_ELECTION:
-		browser_criteria_string(m->election.criteria, flags,
-					sizeof(flags));
-		put(&o, " version %s%lu", "", m->election.version, 0);
-		put(&o, " criteria %s0x%08lx", "", m->election.criteria, 0);
-		put(&o, " (%s)", flags, 0, 0);
-		put(&o, " uptime %s%lu ms", "", m->election.uptime_ms, 0);
-		put_str(&o, " %s", &m->election.server_name);
+		summary_election(m, &o);
 		break;
 	case BROWSER_GET_BACKUP_LIST_REQUEST:
-		put(&o, " count %s%lu token %lu", "", m->backup.count,
-		    m->backup.token);
+		put(&o, " count ");
+		put_u(&o, m->backup.count);
+		put(&o, " token ");
+		put_u(&o, m->backup.token);
 		break;
 	case BROWSER_GET_BACKUP_LIST_RESPONSE:
-		put(&o, " token %s%lu:", "", m->backup.token, 0);
-		for (size_t i = 0; i < m->backup.count; i++)
-			put_str(&o, " %s", &m->backup.servers[i]);
+		put(&o, " token ");
+		put_u(&o, m->backup.token);
+		put(&o, ":");
+		for (size_t i = 0; i < m->backup.count; i++) {
+			put(&o, " ");
+			put_str(&o, &m->backup.servers[i]);
+		}
 		break;
 	case BROWSER_RESET_STATE_REQUEST:
-		put(&o, " %s0x%02lx", "", m->reset_flags, 0);
+		put(&o, " ");
+		put_hex(&o, m->reset_flags, 2);
 		break;
 	}
 	return o.n;

@@ -70,33 +70,59 @@ static const bool json_plain[256] = {
 	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7e] = true,
 };
 
+/* A byte json_plain refuses, escaped at o; returns the bytes written. */
+static size_t json_escape_byte(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	o[0] = '\\';
+	if (c == '"' || c == '\\') {
+		o[1] = (char)c;
+		return 2;
+	}
+	/* control bytes and (rare: fields are escaped ASCII) high bytes as
+	 * their Latin-1 code point: always valid JSON */
+	o[1] = 'u';
+	o[2] = '0';
+	o[3] = '0';
+	o[4] = hex[c >> 4];
+	o[5] = hex[c & 15];
+	return 6;
+}
+
 /* s escaped, without the quotes, at dst (room for 6 * len bytes). */
 static size_t json_body(char *dst, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *o = dst;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (json_plain[c]) {
+		if (json_plain[c])
 			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		if (c == '"' || c == '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		/* control bytes and (rare: fields are escaped ASCII) high
-		 * bytes as their Latin-1 code point: always valid JSON */
-		o[0] = 'u';
-		o[1] = '0';
-		o[2] = '0';
-		o[3] = hex[c >> 4];
-		o[4] = hex[c & 15];
-		o += 5;
+		else
+			o += json_escape_byte(o, c);
 	}
 	return (size_t)(o - dst);
+}
+
+size_t decode_json_escape_cstr(char *dst, const char *s, size_t max,
+			       size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = dst;
+	size_t i;
+
+	/* one pass: no strlen first */
+	*o++ = '"';
+	for (i = 0; i < max && p[i] != '\0'; i++) {
+		if (json_plain[p[i]])
+			*o++ = (char)p[i];
+		else
+			o += json_escape_byte(o, p[i]);
+	}
+	*o++ = '"';
+	*len = i;
+	return p[i] == '\0' ? (size_t)(o - dst) : 0;
 }
 
 size_t decode_json_escape(char *dst, const char *s, size_t len)

@@ -32,6 +32,12 @@ static inline size_t decode_json_max(size_t len)
 /* s[0..len) as a JSON string, quotes included, at dst (room for
  * decode_json_max(len) bytes); returns the bytes written. */
 size_t decode_json_escape(char *dst, const char *s, size_t len);
+
+/* The C string s as a JSON string at dst (room for decode_json_max(max)
+ * bytes), *len its length; returns the bytes written, 0 when s is longer
+ * than max (dst then holds junk). */
+size_t decode_json_escape_cstr(char *dst, const char *s, size_t max,
+			       size_t *len);
 void decode_out_flush(struct decode_out *o);
 
 #endif

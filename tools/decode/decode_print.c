@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/field_text.h"
 #include "decode_payload.h"
 #include "decode_print.h"
 
@@ -18,7 +19,9 @@
 #define KEY_TABLE 4096		/* > 2 * KEYS_MAX, a power of two */
 /* Every field as JSON: its name and value escaped (at most 6 bytes for
  * each byte the arena would hold) fit, so JSON drops exactly the fields
- * the arena would have dropped. */
+ * the arena would have dropped; a value that does not fit is escaped
+ * only as far as the arena's room, into the room the remaining fields
+ * would take. */
 #define JSON_SIZE (FIELDS_MAX * (KEY_TEXT_MAX + 2) + 6 * ARENA_SIZE)
 
 struct field {
@@ -189,28 +192,35 @@ static void collect(void *priv, const char *name, const char *value)
 	memcpy(p->arena + f->value, value, len + 1);
 }
 
-/* --json: the field as ,"name":"value" now; print_json copies it. */
+/* --json: the field as ,"name":"value" now; print_json copies it.  The
+ * limits are the arena's (see room()), so the same fields are dropped. */
 static void collect_json(void *priv, const char *name, const char *value)
 {
 	struct decode_printer *p = priv;
-	size_t len = strlen(value);
 	int key = key_of(p->keys, name);
+	size_t left = ARENA_SIZE - p->used, len, n;
 	struct json_key *k;
 	struct field *f;
-	char *j = p->json;
+	char *j = p->json + p->json_used;
 
-	if (key < 0 || !room(p, len)) {
+	if (key < 0 || p->n == FIELDS_MAX || left == 0) {
 		p->full = true;
 		return;
 	}
 	k = &p->keys->k[key];
+	/* the whole slot: a constant size is a few moves, not a call */
+	memcpy(j, k->text, KEY_TEXT_MAX);
+	n = decode_json_escape_cstr(j + k->len, value, left - 1, &len);
+	if (n == 0) {
+		p->full = true;
+		return;
+	}
+	p->used += len + 1;
 	f = &p->f[p->n];
 	f->name = name;
 	f->seg = (uint32_t)p->json_used;
-	memcpy(j + f->seg, k->text, k->len);
 	f->val = f->seg + (uint32_t)k->len;
-	f->end = f->val + (uint32_t)decode_json_escape(j + f->val, value,
-						       len);
+	f->end = f->val + (uint32_t)n;
 	p->json_used = f->end;
 	f->next = -1;
 	/* chain repeated names so JSON shows them as one array */
@@ -388,6 +398,24 @@ static void print_json_fields(struct decode_printer *p)
 	decode_out_put(o, j + run, run_end - run);
 }
 
+/* key (its opening quote included), then a name of ours that needs no
+ * escaping (a status, codec or protocol name), then the closing quote */
+static void json_name(struct decode_out *o, const char *key,
+		      const char *name)
+{
+	decode_out_str(o, key);
+	decode_out_str(o, name);
+	decode_out_put(o, "\"", 1);
+}
+
+static void json_count(struct decode_out *o, const char *key, unsigned v)
+{
+	char b[FIELD_TEXT_NUM_MAX];
+
+	decode_out_str(o, key);
+	decode_out_put(o, b, field_text_u(b, v));
+}
+
 static void print_json(struct decode_printer *p,
 		       const struct decode_dgram *r, const char *file)
 {
@@ -400,25 +428,22 @@ static void print_json(struct decode_printer *p,
 		decode_out_json_str(o, file);
 		decode_out_str(o, ",");
 	}
-	decode_out_printf(o, "\"decode.status\":\"%s\"",
-			  decode_status_name(r->status));
+	json_name(o, "\"decode.status\":\"", decode_status_name(r->status));
 	if (r->err != CODEC_OK)
-		decode_out_printf(o, ",\"decode.error\":\"%s\"",
-				  codec_error_name(r->err));
+		json_name(o, ",\"decode.error\":\"", codec_error_name(r->err));
 	if (r->hook != NULL)
-		decode_out_printf(o, ",\"decode.payload\":\"%s\"",
-				  r->hook->proto);
+		json_name(o, ",\"decode.payload\":\"", r->hook->proto);
 	if (r->has_smb && r->hook != NULL && r->hook->decode != NULL &&
 	    !r->payload_ok)
-		decode_out_printf(o, ",\"decode.payload_error\":\"%s\"",
-				  codec_error_name(r->payload_err));
+		json_name(o, ",\"decode.payload_error\":\"",
+			  codec_error_name(r->payload_err));
 	if (r->nbt_fragment)
 		decode_out_str(o, ",\"decode.nbt_fragment\":true");
 	if (r->whole != NULL)
 		decode_out_str(o, ",\"decode.reassembled\":true");
 	if (r->udp.reassembled)
-		decode_out_printf(o, ",\"decode.ip_fragments\":%u",
-				  r->udp.ip_fragments);
+		json_count(o, ",\"decode.ip_fragments\":",
+			   r->udp.ip_fragments);
 	if (r->udp.icmp_quoted)
 		decode_out_str(o, ",\"decode.icmp_quoted\":true");
 	if (r->udp.bad_length)
