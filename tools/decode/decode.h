@@ -107,4 +107,19 @@ static inline const struct nbt_dgram *decode_dgram_whole(
 void decode_fields_emit(const struct decode_dgram *r, dgram_field_fn fn,
 			void *priv);
 
+/*
+ * Where decode_fields_emit_to puts fields.  plain (may be NULL: fn then
+ * takes those too) takes the values built from numbers (digits, hex,
+ * dots, colons: nothing JSON escapes) with their length, so a printer
+ * need neither measure nor scan them.
+ */
+struct decode_field_sink {
+	dgram_field_fn fn;
+	void (*plain)(void *priv, const char *field, const char *value,
+		      size_t len);
+	void *priv;
+};
+void decode_fields_emit_to(const struct decode_dgram *r,
+			   const struct decode_field_sink *s);
+
 #endif

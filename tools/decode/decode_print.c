@@ -15,7 +15,7 @@
 #define ARENA_SIZE (256 * 1024)	/* field values, as text */
 #define KEYS_MAX 1024		/* distinct field names (the emitters have
 				 * a few hundred) */
-#define KEY_TEXT_MAX 128	/* a name as JSON: ,"name": */
+#define KEY_TEXT_MAX 64		/* a name as JSON: ,"name": */
 #define KEY_TABLE 4096		/* > 2 * KEYS_MAX, a power of two */
 /* Every field as JSON: its name and value escaped (at most 6 bytes for
  * each byte the arena would hold) fit, so JSON drops exactly the fields
@@ -144,7 +144,7 @@ static int key_by_text(struct json_keys *t, const char *name)
 	}
 }
 
-static int key_of(struct json_keys *t, const char *name)
+static inline int key_of(struct json_keys *t, const char *name)
 {
 	uint64_t h = (uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ull;
 	int k;
@@ -192,44 +192,86 @@ static void collect(void *priv, const char *name, const char *value)
 	memcpy(p->arena + f->value, value, len + 1);
 }
 
-/* --json: the field as ,"name":"value" now; print_json copies it.  The
- * limits are the arena's (see room()), so the same fields are dropped. */
-static void collect_json(void *priv, const char *name, const char *value)
+/* --json: the field's name text at the end of p->json; NULL when the
+ * field does not fit.  The limits are the arena's (see room()), so the
+ * same fields are dropped; left is the arena's room for the value. */
+static inline struct json_key *json_start(struct decode_printer *p,
+					  const char *name, size_t *left)
 {
-	struct decode_printer *p = priv;
 	int key = key_of(p->keys, name);
-	size_t left = ARENA_SIZE - p->used, len, n;
 	struct json_key *k;
-	struct field *f;
-	char *j = p->json + p->json_used;
 
-	if (key < 0 || p->n == FIELDS_MAX || left == 0) {
+	*left = ARENA_SIZE - p->used;
+	if (key < 0 || p->n == FIELDS_MAX || *left == 0) {
 		p->full = true;
-		return;
+		return NULL;
 	}
+	*left -= 1;		/* the arena's NUL */
 	k = &p->keys->k[key];
 	/* the whole slot: a constant size is a few moves, not a call */
-	memcpy(j, k->text, KEY_TEXT_MAX);
-	n = decode_json_escape_cstr(j + k->len, value, left - 1, &len);
-	if (n == 0) {
-		p->full = true;
-		return;
-	}
+	memcpy(p->json + p->json_used, k->text, KEY_TEXT_MAX);
+	return k;
+}
+
+/* The field whose name and value (n bytes, len before escaping) were
+ * just written; chains repeated names so JSON shows one array. */
+static inline void json_end(struct decode_printer *p, struct json_key *k,
+			    size_t len, size_t n)
+{
+	struct field *f = &p->f[p->n];
+
 	p->used += len + 1;
-	f = &p->f[p->n];
-	f->name = name;
 	f->seg = (uint32_t)p->json_used;
 	f->val = f->seg + (uint32_t)k->len;
 	f->end = f->val + (uint32_t)n;
 	p->json_used = f->end;
 	f->next = -1;
-	/* chain repeated names so JSON shows them as one array */
 	f->later = k->stamp == p->stamp;
 	if (f->later)
 		p->f[k->last].next = (int)p->n;
 	k->stamp = p->stamp;
 	k->last = (int)p->n;
 	p->n++;
+}
+
+/* --json: the field as ,"name":"value" now; print_json copies it. */
+static void collect_json(void *priv, const char *name, const char *value)
+{
+	struct decode_printer *p = priv;
+	size_t left, len, n;
+	struct json_key *k = json_start(p, name, &left);
+
+	if (k == NULL)
+		return;
+	n = decode_json_escape_cstr(p->json + p->json_used + k->len, value,
+				    left, &len);
+	if (n == 0) {
+		p->full = true;
+		return;
+	}
+	json_end(p, k, len, n);
+}
+
+/* --json, a value with nothing to escape: copied, not scanned. */
+static void collect_plain(void *priv, const char *name, const char *value,
+			  size_t len)
+{
+	struct decode_printer *p = priv;
+	size_t left;
+	struct json_key *k = json_start(p, name, &left);
+	char *v;
+
+	if (k == NULL)
+		return;
+	if (len > left) {
+		p->full = true;
+		return;
+	}
+	v = p->json + p->json_used + k->len;
+	v[0] = '"';
+	memcpy(v + 1, value, len);
+	v[len + 1] = '"';
+	json_end(p, k, len, len + 2);
 }
 
 static void reset(struct decode_printer *p)
@@ -469,8 +511,13 @@ void decode_print(struct decode_printer *p, const struct decode_dgram *r,
 		break;
 	}
 	reset(p);
-	decode_fields_emit(r, p->mode == DECODE_MODE_JSON ? collect_json
-							  : collect, p);
+	if (p->mode == DECODE_MODE_JSON) {
+		struct decode_field_sink json = { collect_json, collect_plain,
+						  p };
+		decode_fields_emit_to(r, &json);
+	} else {
+		decode_fields_emit(r, collect, p);
+	}
 	if (p->mode == DECODE_MODE_TREE)
 		print_tree(p, r);
 	else
