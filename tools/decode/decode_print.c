@@ -323,6 +323,26 @@ void decode_payload_summary(const struct decode_dgram *r, char *buf,
 	}
 }
 
+/* The mailslot name with every byte outside 0x20-0x7e as \xNN: names
+ * come from the network and end up on terminals. */
+static void slot_text(const struct decode_dgram *r, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!r->has_smb) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (size_t i = 0; i < r->w.name_len && n + 5 < len; i++) {
+		unsigned char c = (unsigned char)r->w.name[i];
+		if (c >= 0x20 && c < 0x7f)
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+	}
+	buf[n] = '\0';
+}
+
 static void print_summary(struct decode_printer *p,
 			  const struct decode_dgram *r)
 {
@@ -339,9 +359,7 @@ static void print_summary(struct decode_printer *p,
 		nbt_name_format(&d->source, src, sizeof(src));
 	if (r->have_dest)
 		nbt_name_format(&d->dest, dst, sizeof(dst));
-	snprintf(slot, sizeof(slot), "%.*s", r->has_smb ?
-		 (int)(r->w.name_len < 200 ? r->w.name_len : 200) : 1,
-		 r->has_smb ? r->w.name : "-");
+	slot_text(r, slot, sizeof(slot));
 	decode_payload_summary(r, what, sizeof(what));
 	decode_out_printf(o, "%6llu %s %u.%u.%u.%u -> %u.%u.%u.%u ",
 			  (unsigned long long)r->frame, when, s >> 24,

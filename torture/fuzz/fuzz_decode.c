@@ -6,6 +6,7 @@
  * is printed must hold no control character but the line breaks.
  */
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,8 +38,16 @@ static void check_printed(int fd)
 	fuzz_check(pread(fd, buf, (size_t)len, 0) == len, "decode: pread");
 	for (off_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
-		fuzz_check(c == '\n' || (c >= 0x20 && c != 0x7f),
-			   "decode: control character in the output");
+		off_t from = i > 60 ? i - 60 : 0;
+
+		if (c == '\n' || (c >= 0x20 && c != 0x7f))
+			continue;
+		/* say where, so the printer at fault is plain */
+		fprintf(stderr, "byte 0x%02x at %lld in: %.*s\n", c,
+			(long long)i, (int)(len - from < 160 ? len - from
+							     : 160),
+			buf + from);
+		fuzz_check(false, "decode: control character in the output");
 	}
 	free(buf);
 }
