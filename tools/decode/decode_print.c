@@ -17,6 +17,7 @@
 				 * a few hundred) */
 #define KEY_TEXT_MAX 64		/* a name as JSON: ,"name": */
 #define KEY_TABLE 4096		/* > 2 * KEYS_MAX, a power of two */
+#define PLAIN_SHORT 8		/* values copied byte by byte */
 /* Every field as JSON: its name and value escaped (at most 6 bytes for
  * each byte the arena would hold) fit, so JSON drops exactly the fields
  * the arena would have dropped; a value that does not fit is escaped
@@ -43,6 +44,9 @@ struct json_key {
 	uint64_t stamp;
 	int last;		/* its last field so far */
 	size_t len;
+	/* the name that followed this one last time, and its key */
+	const char *next_name;
+	int next_key;
 	char text[KEY_TEXT_MAX];
 };
 
@@ -55,6 +59,9 @@ struct json_keys {
 	struct { const char *name; int key; } by_ptr[KEY_TABLE];
 	size_t nptr;
 	int by_text[KEY_TABLE];	/* key + 1, 0 when free */
+	/* the key looked up last; start, before a datagram's first */
+	struct json_key *prev;
+	struct json_key start;
 };
 
 struct decode_printer {
@@ -144,7 +151,9 @@ static int key_by_text(struct json_keys *t, const char *name)
 	}
 }
 
-static inline int key_of(struct json_keys *t, const char *name)
+/* Out of line: json_start, inlined per call, keeps only the guess. */
+__attribute__((noinline))
+static int key_by_ptr(struct json_keys *t, const char *name)
 {
 	uint64_t h = (uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ull;
 	int k;
@@ -163,6 +172,28 @@ static inline int key_of(struct json_keys *t, const char *name)
 		t->by_ptr[h].key = k;
 		t->nptr++;
 	}
+	return k;
+}
+
+/* Fields come in the same order datagram after datagram, so the name
+ * that followed the previous key last time is almost always the one
+ * asked for: one compare on a key already in cache, not a probe of the
+ * pointer table.  A wrong guess only costs the table lookup. */
+static inline int key_of(struct json_keys *t, const char *name)
+{
+	struct json_key *prev = t->prev;
+	int k;
+
+	if (prev->next_name == name) {
+		k = prev->next_key;
+	} else {
+		k = key_by_ptr(t, name);
+		if (k < 0)
+			return k;
+		prev->next_name = name;
+		prev->next_key = k;
+	}
+	t->prev = &t->k[k];
 	return k;
 }
 
@@ -269,7 +300,13 @@ static void collect_plain(void *priv, const char *name, const char *value,
 	}
 	v = p->json + p->json_used + k->len;
 	v[0] = '"';
-	memcpy(v + 1, value, len);
+	/* most are a digit or a few: a loop beats a call to memcpy */
+	if (len <= PLAIN_SHORT) {
+		for (size_t i = 0; i < len; i++)
+			v[1 + i] = value[i];
+	} else {
+		memcpy(v + 1, value, len);
+	}
 	v[len + 1] = '"';
 	json_end(p, k, len, len + 2);
 }
@@ -281,6 +318,8 @@ static void reset(struct decode_printer *p)
 	p->used = 0;
 	p->json_used = 0;
 	p->full = false;
+	if (p->keys != NULL)
+		p->keys->prev = &p->keys->start;
 }
 
 static void time_text(const struct decode_dgram *r, char *buf, size_t n)
