@@ -317,56 +317,64 @@ struct line {
 	size_t pos;
 };
 
-static void line_add(struct line *l, const char *fmt, const char *v)
+/* s appended, cut to the buffer (which stays NUL-terminated): copied,
+ * not printf'd, as the summary is built once per datagram. */
+static void line_put(struct line *l, const char *s)
 {
-	int n;
+	size_t n = strlen(s), room;
 
 	if (l->pos >= l->len)
 		return;
-	n = snprintf(l->buf + l->pos, l->len - l->pos, fmt, v);
-	if (n > 0)
-		l->pos += (size_t)n;
-	if (l->pos >= l->len)
-		l->pos = l->len - 1;
+	room = l->len - 1 - l->pos;
+	if (n > room)
+		n = room;
+	memcpy(l->buf + l->pos, s, n);
+	l->pos += n;
+	l->buf[l->pos] = '\0';
+}
+
+/* " key=value" */
+static void line_add(struct line *l, const char *key, const char *v)
+{
+	line_put(l, " ");
+	line_put(l, key);
+	line_put(l, "=");
+	line_put(l, v);
 }
 
 static void line_ascii(struct line *l, const char *key, struct netlogon_str s)
 {
-	char t[NL_TEXT_MAX], k[64];
+	char t[NL_TEXT_MAX];
 
 	netlogon_escape((const char *)s.p, s.len, false, t, sizeof(t));
-	snprintf(k, sizeof(k), " %s=%%s", key);
-	line_add(l, k, t);
+	line_add(l, key, t);
 }
 
 static void line_utf16(struct line *l, const char *key, struct netlogon_str s)
 {
-	char u[NL_TEXT_MAX], t[NL_TEXT_MAX], k[64];
+	char u[NL_TEXT_MAX], t[NL_TEXT_MAX];
 	size_t n = netlogon_utf16_to_utf8(s, u, sizeof(u));
 
 	netlogon_escape(u, n, true, t, sizeof(t));
-	snprintf(k, sizeof(k), " %s=%%s", key);
-	line_add(l, k, t);
+	line_add(l, key, t);
 }
 
 static void line_dns(struct line *l, const char *key,
 		     const struct netlogon_dns_name *d)
 {
-	char u[NETLOGON_DNS_TEXT_MAX], t[NL_TEXT_MAX], k[64];
+	char u[NETLOGON_DNS_TEXT_MAX], t[NL_TEXT_MAX];
 	size_t n = netlogon_dns_name_text(d, u, sizeof(u));
 
 	netlogon_escape(u, n, true, t, sizeof(t));
-	snprintf(k, sizeof(k), " %s=%%s", key);
-	line_add(l, k, t);
+	line_add(l, key, t);
 }
 
 static void line_ip(struct line *l, uint32_t ip)
 {
 	char t[16];
 
-	snprintf(t, sizeof(t), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
-	line_add(l, " ip=%s", t);
+	field_text_ipv4(t, ip);
+	line_add(l, "ip", t);
 }
 
 static void line_flags(struct line *l, uint32_t flags)
@@ -374,7 +382,7 @@ static void line_flags(struct line *l, uint32_t flags)
 	char t[512];
 
 	netlogon_ds_flags_format(flags, t, sizeof(t));
-	line_add(l, " flags=%s", t);
+	line_add(l, "flags", t);
 }
 
 static void line_summary_body(struct line *l, const struct netlogon_msg *m)
@@ -411,13 +419,13 @@ static void line_summary_body(struct line *l, const struct netlogon_msg *m)
 		line_utf16(l, "user", q->user_name);
 		line_ascii(l, "mailslot", q->mailslot_name);
 		if (netlogon_sid_format(q->domain_sid, t, sizeof(t)) > 0)
-			line_add(l, " sid=%s", t);
+			line_add(l, "sid", t);
 		return;
 	default:
 		break;
 	}
 	if (netlogon_is_sam_response(m->opcode)) {
-		line_add(l, " format=%s", s->nt5 ? "NT5" : "NT40");
+		line_add(l, "format", s->nt5 ? "NT5" : "NT40");
 		line_utf16(l, "server", s->logon_server);
 		line_utf16(l, "user", s->user_name);
 		line_utf16(l, "domain", s->domain_name);
@@ -453,15 +461,18 @@ size_t netlogon_summary(const struct netlogon_msg *m, char *buf,
 	if (buflen == 0)
 		return 0;
 	buf[0] = '\0';
-	snprintf(t, sizeof(t), "%s (0x%02x)", name ? name : "UNKNOWN",
-		 m->opcode);
-	line_add(&l, "%s", t);
+	/* "NAME (0x%02x)" */
+	line_put(&l, name ? name : "UNKNOWN");
+	line_put(&l, " (");
+	field_text_hex(t, m->opcode, 2);
+	line_put(&l, t);
+	line_put(&l, ")");
 	if (name == NULL)
 		return l.pos;
 	line_summary_body(&l, m);
 	if (netlogon_trailer_of(m) == NETLOGON_TRAILER_NT) {
 		netlogon_nt_version_format(m->nt_version, t, sizeof(t));
-		line_add(&l, " ntver=%s", t);
+		line_add(&l, "ntver", t);
 	}
 	return l.pos;
 }
