@@ -430,6 +430,29 @@ static size_t layer_len(const char *name)
 	return dot ? (size_t)(dot - name) : strlen(name);
 }
 
+/*
+ * A value in the -V tree: strings from the network (NETLOGON names, user
+ * names) may hold control bytes, which must not reach a terminal raw.
+ */
+static void tree_value_print(struct decode_out *o, const char *v)
+{
+	char esc[8];
+
+	for (const char *run = v;; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c != '\0' && c >= 0x20 && c != 0x7f)
+			continue;
+		if (v > run)
+			decode_out_printf(o, "%.*s", (int)(v - run), run);
+		if (c == '\0')
+			return;
+		snprintf(esc, sizeof(esc), "\\x%02x", c);
+		decode_out_str(o, esc);
+		run = v + 1;
+	}
+}
+
 static void print_tree(struct decode_printer *p,
 		       const struct decode_dgram *r)
 {
@@ -453,7 +476,7 @@ static void print_tree(struct decode_printer *p,
 			llen = l;
 		}
 		decode_out_printf(o, "    %s: ", nm);
-		decode_out_str(o, p->arena + p->f[i].value);
+		tree_value_print(o, p->arena + p->f[i].value);
 		decode_out_str(o, "\n");
 	}
 	if (p->full)
