@@ -759,6 +759,18 @@ static void test_no_amplification(void **state)
 			     1500));
 	print_message("name query %zu bytes, answer %zu bytes\n", req, ans);
 	assert_true(ans <= req + 12);
+	/* a unicast node status request: its answer would be several
+	 * times its size, so by default nothing (mailslot node status) */
+	{
+		struct nbt_ns_packet q;
+		struct nbt_name n;
+		nbt_name_make(&n, "*", 0, NULL);
+		nbt_ns_build_status_request(&q, 0x3003, &n);
+		assert_int_equal(nbt_ns_encode(&q, buf, sizeof(buf), &len),
+				 CODEC_OK);
+		assert_int_equal(md_sendto(fd, d.ip_h, d.nport, buf, len), 0);
+		assert_true(md_recv(fd, buf, sizeof(buf), 700, NULL) < 0);
+	}
 	/* the per-source rate limit (20 answers a second, see
 	 * docs/mailslotd.md): 60 queries at once get at most two
 	 * seconds' worth */

@@ -148,6 +148,8 @@ bool mailslotd_config_set(struct mailslotd_config *cfg, const char *key,
 		cfg->name_port = (uint16_t)u;
 	} else if (strcmp(k, "mailslotnameservice") == 0) {
 		ok = parse_bool(value, &cfg->name_service);
+	} else if (strcmp(k, "mailslotnodestatus") == 0) {
+		ok = parse_bool(value, &cfg->node_status);
 	} else if (strcmp(k, "mailslotruntimedir") == 0) {
 		ok = value[0] == '/';
 		cfg->runtime_dir = talloc_strdup(cfg, value);
@@ -242,6 +244,9 @@ struct mailslotd_config *mailslotd_config_load(TALLOC_CTX *mem_ctx,
 	cfg->dgram_port = 138;
 	cfg->name_port = 137;
 	cfg->name_service = true;
+	/* a node status answer is several times its question: an
+	 * amplifier for forged sources, so off unless asked for */
+	cfg->node_status = false;
 	cfg->queue_messages = 0;
 	cfg->reasm_max_pending = 64;
 	cfg->reasm_max_bytes = 64 * (2048 + 256);

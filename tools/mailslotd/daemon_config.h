@@ -31,6 +31,7 @@ struct mailslotd_config {
 	uint16_t dgram_port;
 	uint16_t name_port;
 	bool name_service;
+	bool node_status;		/* answer unicast node status */
 	char *runtime_dir;		/* NULL: libmailslot's default */
 	char *user;			/* drop root to this user */
 	size_t queue_messages;		/* per local mailslot, see libmailslot */

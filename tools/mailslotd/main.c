@@ -129,6 +129,7 @@ static void config_reload(struct mailslotd *d, const char *path)
 	/* what can change without rebinding sockets */
 	memcpy(d->cfg->allow, cfg->allow, sizeof(cfg->allow));
 	d->cfg->num_allow = cfg->num_allow;
+	d->cfg->node_status = cfg->node_status;
 	if (cfg->num_interfaces != d->cfg->num_interfaces ||
 	    cfg->dgram_port != d->cfg->dgram_port ||
 	    cfg->name_port != d->cfg->name_port ||

@@ -410,8 +410,9 @@ static void ns_process(struct mailslotd *d, struct mailslotd_iface *f,
 	switch (p.opcode) {
 	case NBT_NS_OP_QUERY:
 		if (p.question_type == NBT_NS_TYPE_NBSTAT) {
-			/* the answer is larger than the question: unicast only */
-			if (!bcast)
+			/* the answer is larger than the question: only when
+			 * configured, and never to a broadcast */
+			if (d->cfg->node_status && !bcast)
 				ns_answer_status(d, f, &p, src_ip, src_port);
 		} else {
 			ns_answer_query(d, f, &p, src_ip, src_port, bcast);

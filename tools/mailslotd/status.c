@@ -84,9 +84,10 @@ char *mailslotd_status_json(TALLOC_CTX *mem_ctx, const struct mailslotd *d)
 			i ? "," : "", ip_text(tmp, d->ifaces[i].ip),
 			ip_text(tmp, d->ifaces[i].bcast));
 	j = talloc_asprintf_append_buffer(j, "],\"ports\":{\"datagram\":%u,"
-		"\"name\":%u,\"name_service\":%s},",
+		"\"name\":%u,\"name_service\":%s,\"node_status\":%s},",
 		d->cfg->dgram_port, d->cfg->name_port,
-		d->cfg->name_service ? "true" : "false");
+		d->cfg->name_service ? "true" : "false",
+		d->cfg->node_status ? "true" : "false");
 	j = talloc_asprintf_append_buffer(j,
 		"\"received\":%llu,\"fragments\":%llu,\"delivered\":%llu,"
 		"\"sent\":%llu,\"dropped\":{",

@@ -287,6 +287,7 @@ daemon_conf() {   # daemon_conf NAME IP RUNDIR [EXTRA LINE]
 	    interfaces = $2/24
 	    bind interfaces only = yes
 	    mailslot runtime dir = $3
+	    mailslot node status = yes
 	    ${4:-}
 	EOF
 }
