@@ -7,7 +7,10 @@ repeats) on every NBDS frame, except the documented differences below
 Fields tshark shows that we do not produce are counted, not failures,
 except nbdgm.*, smb.* and mailslot.*, which we must all produce.
 
-Usage: accuracy.py MAILSLOT SHARED_DIR TSHARK [--verbose]
+Usage: accuracy.py MAILSLOT SHARED_DIR TSHARK [--verbose] [NAME...]
+       accuracy.py MAILSLOT - TSHARK [--verbose] --pcap FILE...
+NAME limits the corpus to files of that base name; --pcap compares just
+the given files (a capture a test has just made).
 Last line: "decode_accuracy: N passed, N failed, N skipped".
 """
 import collections
@@ -190,14 +193,17 @@ def compare_file(args, path):
 def main():
     mailslot, shared, tshark = sys.argv[1:4]
     verbose = '--verbose' in sys.argv
-    files = sorted(glob.glob(os.path.join(shared, 'captures', '**', '*'),
-                             recursive=True) +
-                   glob.glob(os.path.join(shared, 'vectors', '*.pcap')))
-    files = [f for f in files if os.path.isfile(f) and
-             not f.endswith(('.md', '.conf', '.txt', '.py', '.sh'))]
     only_files = [a for a in sys.argv[4:] if not a.startswith('--')]
-    if only_files:
-        files = [f for f in files if os.path.basename(f) in only_files]
+    if '--pcap' in sys.argv:
+        files = only_files
+    else:
+        files = sorted(glob.glob(os.path.join(shared, 'captures', '**', '*'),
+                                 recursive=True) +
+                       glob.glob(os.path.join(shared, 'vectors', '*.pcap')))
+        files = [f for f in files if os.path.isfile(f) and
+                 not f.endswith(('.md', '.conf', '.txt', '.py', '.sh'))]
+        if only_files:
+            files = [f for f in files if os.path.basename(f) in only_files]
     total = {'frames': 0, 'fields': 0}
     fails, excused_n, only, unreadable = [], collections.Counter(), \
         collections.Counter(), []

@@ -287,6 +287,56 @@ dc_checks() {
 
 dc_checks standalone
 
+# Samba's own test of a DC's NETLOGON mailslot, smbtorture
+# nbt.dgram.netlogon, from the client namespace against the same DC.  We
+# do not answer as a DC (docs/interop.md), so our side here is the
+# analyser: the conversation of another implementation's client is
+# captured, and `mailslot decode` must read every datagram of it as
+# tshark does.  Before mailslotd, because smbtorture binds port 138.
+dc_smbtorture() {
+	local pcap=$INTEROP_TMP/smbtorture.pcapng out=$INTEROP_TMP/smbtorture.out
+	local conf cap_pid rc json
+	local -a st_opts
+	if ! command -v smbtorture >/dev/null; then
+		skip "smbtorture nbt.dgram.netlogon" "smbtorture not installed (Debian: samba-testsuite)"
+		return
+	fi
+	if ! capture_start "$NS_CLI" eth0 "$pcap"; then
+		skip "smbtorture nbt.dgram.netlogon" "no dumpcap/tshark to capture it"
+		return
+	fi
+	cap_pid=${INTEROP_CAPTURES[-1]%%|*}
+	conf=$(nmblookup_conf "$NS_CLI" "$INTEROP_CLI_IP")
+	st_opts=(-s "$conf" -U% --option="workgroup=$DC_DOMAIN"
+		--option="netbios name=STCLIENT")
+	timeout 60 ip netns exec "$NS_CLI" smbtorture "${st_opts[@]}" \
+		"//$DC_IP/ipc\$" nbt.dgram.netlogon >"$out" 2>&1
+	rc=$?
+	sleep 0.5 # the last reply into the capture file
+	proc_stop "$cap_pid"
+	check "smbtorture nbt.dgram.netlogon against $DC_NAME: success" \
+		grep -q "^success: netlogon" "$out" || tail -n 20 "$out" | interop_detail
+	check_eq "smbtorture nbt.dgram.netlogon: exit 0" 0 "$rc"
+	json=$INTEROP_TMP/smbtorture.json
+	"$MAILSLOT" decode --json "$pcap" >"$json" 2>"$json.err"
+	check "decode: smbtorture's LOGON_PRIMARY_QUERY (0x07) and $DC_NAME's LOGON_PRIMARY_RESPONSE (0x0c)" \
+		python3 - "$json" <<-'EOF'
+		import json, sys
+		seen = set()
+		for line in open(sys.argv[1]):
+		    c = json.loads(line).get("smb_netlogon.command")
+		    if c is not None:
+		        seen.add(c)
+		if not {"0x07", "0x0c"} <= seen:
+		    print("NETLOGON commands decoded:", sorted(seen))
+		    sys.exit(1)
+		EOF
+	check "decode --json equals tshark -T json on every NBDS frame of the smbtorture run" \
+		python3 "$INTEROP_DIR/../decode/accuracy.py" "$MAILSLOT" - \
+		"$(command -v tshark)" --pcap "$pcap"
+}
+dc_smbtorture
+
 if [ -z "$MAILSLOTD" ]; then
 	skip "mailslotd: the same replies through mailslotd" "no mailslotd in $MAILSLOT_BUILD_DIR"
 else
