@@ -57,13 +57,14 @@ static int write_pcaps(TALLOC_CTX *mem_ctx, const struct demo_frame *frames,
 static int tshark_load(TALLOC_CTX *mem_ctx, const char *path, bool frag,
 		       struct tshark_frame **frames, size_t *n)
 {
+	struct tshark_fields_options topts = { .disable_smb = frag };
 	const char *err = NULL;
 	size_t nf = 0;
 
 	while (dgram_field_names[nf] != NULL)
 		nf++;
 	if (tshark_fields_read(mem_ctx, NULL, path, dgram_field_names, nf,
-			       frag, frames, n, &err) != 0) {
+			       &topts, frames, n, &err) != 0) {
 		fprintf(stderr, "mailslot demo: %s\n", err);
 		return -1;
 	}

@@ -69,10 +69,12 @@ static char *read_all(TALLOC_CTX *mem_ctx, int fd)
 
 int tshark_fields_read(TALLOC_CTX *mem_ctx, const char *tshark,
 		       const char *pcap, const char *const *fields,
-		       size_t nfields, bool disable_smb,
+		       size_t nfields,
+		       const struct tshark_fields_options *opts,
 		       struct tshark_frame **frames, size_t *nframes,
 		       const char **err)
 {
+	static const struct tshark_fields_options defaults;
 	TALLOC_CTX *tmp = talloc_new(mem_ctx);
 	const char **argv;
 	size_t argc = 0, n = 0;
@@ -81,27 +83,35 @@ int tshark_fields_read(TALLOC_CTX *mem_ctx, const char *tshark,
 	int pipefd[2], status;
 	pid_t pid;
 
+	if (opts == NULL)
+		opts = &defaults;
 	if (tshark == NULL)
 		tshark = tshark_find();
 	if (tshark == NULL) {
 		*err = "tshark not found (apt-get install tshark)";
 		goto fail;
 	}
-	argv = talloc_array(tmp, const char *, 2 * nfields + 20);
+	argv = talloc_array(tmp, const char *, 2 * nfields + 24);
 	argv[argc++] = tshark;
 	argv[argc++] = "-n";
 	argv[argc++] = "-r";
 	argv[argc++] = pcap;
-	if (disable_smb) {
+	if (opts->disable_smb) {
 		argv[argc++] = "--disable-protocol";
 		argv[argc++] = "smb";
+	}
+	if (opts->filter != NULL) {
+		argv[argc++] = "-Y";
+		argv[argc++] = opts->filter;
 	}
 	argv[argc++] = "-T";
 	argv[argc++] = "fields";
 	argv[argc++] = "-E";
 	argv[argc++] = "separator=/t";
 	argv[argc++] = "-E";
-	argv[argc++] = "occurrence=f";
+	argv[argc++] = opts->all_occurrences ? "occurrence=a" : "occurrence=f";
+	argv[argc++] = "-E";
+	argv[argc++] = "aggregator=|";
 	for (size_t i = 0; i < nfields; i++) {
 		argv[argc++] = "-e";
 		argv[argc++] = fields[i];

@@ -16,14 +16,27 @@ struct tshark_frame {
 	char *expert;		/* _ws.expert.message, "" when none */
 };
 
+struct tshark_fields_options {
+	/* --disable-protocol smb (for NBT fragments, which Wireshark
+	 * cannot reassemble) */
+	bool disable_smb;
+	/* every occurrence of a field, joined by '|' (a name service
+	 * packet repeats nbns.name; a backup list browser.backup.server);
+	 * false: the first only */
+	bool all_occurrences;
+	/* a display filter (-Y), or NULL for every frame */
+	const char *filter;
+};
+
 /*
  * tshark: the program (NULL = $MAILSLOT_TSHARK or "tshark" on PATH).
- * disable_smb: pass --disable-protocol smb (for NBT fragments, which
- * Wireshark cannot reassemble).  Returns 0, or -1 with *err set.
+ * opts: NULL for the defaults (all false, no filter).  One frame per
+ * line tshark prints.  Returns 0, or -1 with *err set.
  */
 int tshark_fields_read(TALLOC_CTX *mem_ctx, const char *tshark,
 		       const char *pcap, const char *const *fields,
-		       size_t nfields, bool disable_smb,
+		       size_t nfields,
+		       const struct tshark_fields_options *opts,
 		       struct tshark_frame **frames, size_t *nframes,
 		       const char **err);
 

@@ -213,78 +213,6 @@ void test_browser_captures(void **state)
 
 /* ---- tshark ---- */
 
-/* tshark with every occurrence joined by '|' (tools/tshark_fields reads
- * only the first; GetBackupListResponse repeats browser.backup.server). */
-static char **tshark_lines(TALLOC_CTX *mem_ctx, const char *pcap,
-			   const char *const *fields, size_t nfields,
-			   size_t *nlines)
-{
-	const char *argv[96];
-	size_t argc = 0, len = 0, n = 0;
-	char *text = talloc_size(mem_ctx, 1), *save = NULL, *line;
-	char **lines = talloc_array(mem_ctx, char *, 0);
-	int pipefd[2], status;
-	pid_t pid;
-
-	assert_true(nfields * 2 + 12 < 96);
-	argv[argc++] = tshark_find();
-	argv[argc++] = "-n";
-	argv[argc++] = "-r";
-	argv[argc++] = pcap;
-	argv[argc++] = "-T";
-	argv[argc++] = "fields";
-	argv[argc++] = "-E";
-	argv[argc++] = "occurrence=a";
-	argv[argc++] = "-E";
-	argv[argc++] = "aggregator=|";
-	for (size_t i = 0; i < nfields; i++) {
-		argv[argc++] = "-e";
-		argv[argc++] = fields[i];
-	}
-	argv[argc] = NULL;
-	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(pipefd[1], 1);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		close(pipefd[0]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t r;
-
-		text = talloc_realloc(mem_ctx, text, char, len + 65536 + 1);
-		assert_non_null(text);
-		r = read(pipefd[0], text + len, 65536);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	text[len] = '\0';
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("tshark failed on %s", pcap);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lines = talloc_realloc(mem_ctx, lines, char *, n + 1);
-		assert_non_null(lines);
-		lines[n++] = line;
-	}
-	*nlines = n;
-	return lines;
-}
-
 /* Our fields, every occurrence of a field joined by '|' as tshark's. */
 struct joined {
 	TALLOC_CTX *mem_ctx;
@@ -358,8 +286,11 @@ void test_browser_tshark(void **state)
 	size_t nfields = 0, n, nq = 2, nlines, compared = 0;
 	struct browser_sample *s;
 	struct pcap_frame_writer *pw;
-	char err[PCAP_ERRBUF_SIZE], **lines;
-	const char *pcap;
+	char err[PCAP_ERRBUF_SIZE];
+	const char *pcap, *terr = NULL;
+	struct tshark_frame *t;
+	/* GetBackupListResponse repeats browser.backup.server */
+	const struct tshark_fields_options topts = { .all_occurrences = true };
 	struct browser_msg *msgs;
 
 	if (tshark_find() == NULL) {
@@ -392,34 +323,25 @@ void test_browser_tshark(void **state)
 
 	for (; browser_field_names[nfields] != NULL; nfields++)
 		fields[nfields] = browser_field_names[nfields];
-	fields[nfields++] = "_ws.malformed";
-	fields[nfields++] = "_ws.expert.message";
-	lines = tshark_lines(mem_ctx, pcap, fields, nfields, &nlines);
+	if (tshark_fields_read(mem_ctx, NULL, pcap, fields, nfields, &topts,
+			       &t, &nlines, &terr) != 0)
+		fail_msg("%s", terr);
 	assert_int_equal(nlines, n + nq);
 	for (size_t i = 0; i < nlines; i++) {
-		struct joined j = { mem_ctx, fields, nfields - 2, NULL };
-		char *p = lines[i];
+		struct joined j = { mem_ctx, fields, nfields, NULL };
 
+		if (t[i].malformed[0] != '\0' || t[i].expert[0] != '\0')
+			fail_msg("frame %zu: tshark says '%s' '%s'", i + 1,
+				 t[i].malformed, t[i].expert);
 		j.values = talloc_zero_array(mem_ctx, char *, nfields);
 		browser_fields_emit(&msgs[i], joined_add, &j);
 		for (size_t f = 0; f < nfields; f++) {
-			/* strsep keeps empty columns */
-			char *t = strsep(&p, "\t");
-			const char *ours = f < nfields - 2 && j.values[f]
-				? j.values[f] : "";
+			const char *ours = j.values[f] ? j.values[f] : "";
 
-			if (t == NULL)
-				fail_msg("frame %zu: tshark gave too few "
-					 "columns", i + 1);
-			if (f >= nfields - 2) {
-				if (t[0] != '\0')
-					fail_msg("frame %zu: tshark says %s "
-						 "'%s'", i + 1, fields[f], t);
-				continue;
-			}
-			if (strcmp(ours, t) != 0)
+			if (strcmp(ours, t[i].values[f]) != 0)
 				fail_msg("frame %zu %s: ours '%s', tshark "
-					 "'%s'", i + 1, fields[f], ours, t);
+					 "'%s'", i + 1, fields[f], ours,
+					 t[i].values[f]);
 			compared += ours[0] != '\0';
 		}
 	}

@@ -878,89 +878,10 @@ static void test_real_captures(void **state)
 
 /* ---- tshark ---- */
 
-/*
- * tshark's fields with every occurrence (tools/tshark_fields reads only
- * the first, and a name service packet repeats nbns.name, nbns.type...).
- * Occurrences are joined with '|', which no generated name contains.
- */
-static char **tshark_all(TALLOC_CTX *mem_ctx, const char *pcap,
-			 const char *filter, const char *const *fields,
-			 size_t nfields, size_t *nlines)
-{
-	const char *argv[64];
-	size_t argc = 0, len = 0, n = 0;
-	char *text = talloc_size(mem_ctx, 1), *save = NULL, *line;
-	char **lines = talloc_array(mem_ctx, char *, 0);
-	int pipefd[2], status;
-	pid_t pid;
-
-	assert_true(nfields + 20 < 64);
-	argv[argc++] = tshark_find();
-	argv[argc++] = "-n";
-	argv[argc++] = "-r";
-	argv[argc++] = pcap;
-	if (filter != NULL) {
-		argv[argc++] = "-Y";
-		argv[argc++] = filter;
-	}
-	argv[argc++] = "-T";
-	argv[argc++] = "fields";
-	argv[argc++] = "-E";
-	argv[argc++] = "occurrence=a";
-	argv[argc++] = "-E";
-	argv[argc++] = "aggregator=|";
-	for (size_t i = 0; i < nfields; i++) {
-		argv[argc++] = "-e";
-		argv[argc++] = fields[i];
-	}
-	argv[argc] = NULL;
-	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(pipefd[1], 1);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		close(pipefd[0]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t r;
-
-		text = talloc_realloc(mem_ctx, text, char, len + 65536 + 1);
-		assert_non_null(text);
-		r = read(pipefd[0], text + len, 65536);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	text[len] = '\0';
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("tshark failed on %s", pcap);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lines = talloc_realloc(mem_ctx, lines, char *, n + 1);
-		assert_non_null(lines);
-		lines[n++] = line;
-	}
-	*nlines = n;
-	return lines;
-}
-
 enum {
 	F_ID, F_FLAGS, F_OPCODE, F_RCODE, F_QD, F_AN, F_NS, F_AR, F_NAME,
 	F_TYPE, F_CLASS, F_TTL, F_DATALEN, F_NB_FLAGS, F_ADDR, F_NUM_NAMES,
-	F_NB_NAME, F_NAME_FLAGS, F_UNIT_ID, F_MALFORMED, F_EXPERT, F_COUNT
+	F_NB_NAME, F_NAME_FLAGS, F_UNIT_ID, F_COUNT
 };
 
 static const char *const ns_fields[F_COUNT] = {
@@ -969,7 +890,7 @@ static const char *const ns_fields[F_COUNT] = {
 	"nbns.count.add_rr", "nbns.name", "nbns.type", "nbns.class",
 	"nbns.ttl", "nbns.data_length", "nbns.nb_flags", "nbns.addr",
 	"nbns.number_of_names", "nbns.netbios_name", "nbns.name_flags",
-	"nbns.unit_id", "_ws.malformed", "_ws.expert.message",
+	"nbns.unit_id",
 };
 
 /* What tshark 4.0 appends to the name of an NB record, by suffix. */
@@ -1096,32 +1017,19 @@ static char **our_fields(TALLOC_CTX *mem_ctx, const struct nbt_ns_packet *p,
 }
 
 /* Compare tshark's line with our fields; returns fields compared. */
-static size_t compare_line(TALLOC_CTX *mem_ctx, const char *what,
-			   size_t frame, char *line, char **ours)
+static size_t compare_frame(const char *what, size_t frame,
+			    const struct tshark_frame *t, char **ours)
 {
-	char *values[F_COUNT], *s = line;
 	size_t compared = 0;
 
-	for (size_t i = 0; i < F_COUNT; i++) {
-		char *tab = strchr(s, '\t');
-		values[i] = s;
-		if (tab == NULL) {
-			/* missing trailing fields are empty */
-			for (size_t j = i + 1; j < F_COUNT; j++)
-				values[j] = "";
-			break;
-		}
-		*tab = '\0';
-		s = tab + 1;
-	}
-	if (values[F_MALFORMED][0] || values[F_EXPERT][0])
+	if (t->malformed[0] || t->expert[0])
 		fail_msg("%s frame %zu: tshark says '%s' '%s'", what, frame,
-			 values[F_MALFORMED], values[F_EXPERT]);
-	for (size_t i = 0; i < F_MALFORMED; i++) {
-		if (strcmp(values[i], ours[i]) != 0)
+			 t->malformed, t->expert);
+	for (size_t i = 0; i < F_COUNT; i++) {
+		if (strcmp(t->values[i], ours[i]) != 0)
 			fail_msg("%s frame %zu %s: ours '%s', tshark '%s'",
 				 what, frame, ns_fields[i], ours[i],
-				 values[i]);
+				 t->values[i]);
 		/* each occurrence counts */
 		if (ours[i][0] != '\0') {
 			compared++;
@@ -1130,6 +1038,23 @@ static size_t compare_line(TALLOC_CTX *mem_ctx, const char *what,
 		}
 	}
 	return compared;
+}
+
+/* tshark's fields of every frame (or those matching filter), with every
+ * occurrence: a name service packet repeats nbns.name, nbns.type... */
+static struct tshark_frame *tshark_ns(TALLOC_CTX *mem_ctx, const char *pcap,
+				      const char *filter, size_t *n)
+{
+	const struct tshark_fields_options opts = {
+		.all_occurrences = true, .filter = filter,
+	};
+	struct tshark_frame *t = NULL;
+	const char *err = NULL;
+
+	if (tshark_fields_read(mem_ctx, NULL, pcap, ns_fields, F_COUNT, &opts,
+			       &t, n, &err) != 0)
+		fail_msg("tshark on %s: %s", pcap, err);
+	return t;
 }
 
 struct gen {
@@ -1273,7 +1198,7 @@ static void test_tshark_conformance(void **state)
 	char err[PCAP_ERRBUF_SIZE];
 	const char *dir, *path;
 	uint8_t **wire;
-	char **lines;
+	struct tshark_frame *t;
 	size_t nlines, compared = 0;
 
 	if (tshark_find() == NULL) {
@@ -1307,15 +1232,15 @@ static void test_tshark_conformance(void **state)
 	}
 	talloc_free(w);
 
-	lines = tshark_all(mem_ctx, path, NULL, ns_fields, F_COUNT, &nlines);
+	t = tshark_ns(mem_ctx, path, NULL, &nlines);
 	assert_int_equal(nlines, g.n);
 	for (size_t i = 0; i < g.n; i++) {
 		struct nbt_ns_packet d;
 
 		assert_int_equal(nbt_ns_decode(wire[i],
 				 talloc_get_size(wire[i]), &d), CODEC_OK);
-		compared += compare_line(mem_ctx, "generated", i + 1, lines[i],
-					 our_fields(mem_ctx, &d, wire[i]));
+		compared += compare_frame("generated", i + 1, &t[i],
+					  our_fields(mem_ctx, &d, wire[i]));
 	}
 	print_message("tshark agrees: %zu frames, %zu field values compared, "
 		      "no Malformed, no expert items\n", g.n, compared);
@@ -1342,8 +1267,8 @@ static void test_tshark_real_captures(void **state)
 		size_t count, nlines;
 		struct ns_frame *fr = load_ns_frames(mem_ctx, path, &count);
 		/* ICMP errors quote UDP headers: not name service packets */
-		char **lines = tshark_all(mem_ctx, path, "nbns && !icmp",
-					  ns_fields, F_COUNT, &nlines);
+		struct tshark_frame *t = tshark_ns(mem_ctx, path,
+						   "nbns && !icmp", &nlines);
 
 		assert_int_equal(nlines, count);
 		for (size_t i = 0; i < count; i++) {
@@ -1351,10 +1276,10 @@ static void test_tshark_real_captures(void **state)
 
 			assert_int_equal(nbt_ns_decode(fr[i].data, fr[i].len,
 						       &d), CODEC_OK);
-			compared += compare_line(mem_ctx, capture_files[f],
-						 i + 1, lines[i],
-						 our_fields(mem_ctx, &d,
-							    fr[i].data));
+			compared += compare_frame(capture_files[f], i + 1,
+						  &t[i],
+						  our_fields(mem_ctx, &d,
+							     fr[i].data));
 		}
 		frames += count;
 	}

@@ -1103,7 +1103,7 @@ static void compare_frames(TALLOC_CTX *ctx, const char *path,
 	talloc_free(pw);
 	for (; netlogon_field_names[nfields] != NULL; nfields++)
 		fields[nfields] = netlogon_field_names[nfields];
-	if (tshark_fields_read(ctx, NULL, path, fields, nfields, false, &t,
+	if (tshark_fields_read(ctx, NULL, path, fields, nfields, NULL, &t,
 			       &nt, &terr) != 0)
 		fail_msg("%s", terr);
 	assert_int_equal(nt, nfr);

@@ -284,6 +284,7 @@ static size_t compare_file(TALLOC_CTX *mem_ctx, const char *path,
 	const char *fields[64];
 	size_t nfields = 0, nt = 0, ti = 0, compared = 0;
 	struct tshark_frame *t;
+	struct tshark_fields_options topts = { .disable_smb = fragments };
 	const char *err = NULL;
 	static char hex[2 * 70000];
 
@@ -291,7 +292,7 @@ static size_t compare_file(TALLOC_CTX *mem_ctx, const char *path,
 		fields[nfields] = dgram_field_names[nfields];
 	fields[nfields++] = "data.data";
 	if (tshark_fields_read(mem_ctx, NULL, path, fields, nfields,
-			       fragments, &t, &nt, &err) != 0)
+			       &topts, &t, &nt, &err) != 0)
 		fail_msg("%s", err);
 
 	for (size_t i = 0; i < g->n; i++) {
