@@ -12,6 +12,7 @@
 #include <talloc.h>
 
 #include "nbt/nbt_dgram.h"
+#include "torture_frames.h"
 #include "torture_util.h"
 
 static uint32_t rng_state = 0x2468ace1;
@@ -20,27 +21,6 @@ static uint32_t rng(void)
 {
 	return torture_rng(&rng_state);
 }
-
-/* vectors/01: DIRECT_GROUP HostAnnouncement, MYHOST<00> -> WORKGROUP<1d> */
-static const uint8_t host_announcement[201] = {
-	0x11, 0x02, 0x80, 0x01, 0xc0, 0xa8, 0x01, 0x0a, 0x00, 0x8a, 0x00, 0xbb,
-	0x00, 0x00, 0x20, 0x45, 0x4e, 0x46, 0x4a, 0x45, 0x49, 0x45, 0x50, 0x46,
-	0x44, 0x46, 0x45, 0x43, 0x41, 0x43, 0x41, 0x43, 0x41, 0x43, 0x41, 0x43,
-	0x41, 0x43, 0x41, 0x43, 0x41, 0x43, 0x41, 0x43, 0x41, 0x41, 0x41, 0x00,
-	0x20, 0x46, 0x48, 0x45, 0x50, 0x46, 0x43, 0x45, 0x4c, 0x45, 0x48, 0x46,
-	0x43, 0x45, 0x50, 0x46, 0x46, 0x46, 0x41, 0x43, 0x41, 0x43, 0x41, 0x43,
-	0x41, 0x43, 0x41, 0x43, 0x41, 0x43, 0x41, 0x42, 0x4e, 0x00, 0xff, 0x53,
-	0x4d, 0x42, 0x25, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x21, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x56, 0x00, 0x21, 0x00, 0x56, 0x00, 0x03, 0x00, 0x01,
-	0x00, 0x00, 0x00, 0x02, 0x00, 0x32, 0x00, 0x5c, 0x4d, 0x41, 0x49, 0x4c,
-	0x53, 0x4c, 0x4f, 0x54, 0x5c, 0x42, 0x52, 0x4f, 0x57, 0x53, 0x45, 0x00,
-	0x01, 0x00, 0x80, 0xfc, 0x0a, 0x00, 0x4d, 0x59, 0x48, 0x4f, 0x53, 0x54,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00,
-	0x03, 0x10, 0x01, 0x00, 0x0f, 0x01, 0x55, 0xaa, 0x00,
-};
 
 static enum codec_error decode_exact(TALLOC_CTX *mem_ctx, const uint8_t *b,
 				     size_t len, struct nbt_dgram *d,
@@ -102,8 +82,8 @@ static void test_decode_host_announcement(void **state)
 	uint8_t *copy, *enc;
 	size_t len;
 
-	assert_codec(decode_exact(tmp, host_announcement,
-				  sizeof(host_announcement), &d, &copy),
+	assert_codec(decode_exact(tmp, torture_host_announcement,
+				  sizeof(torture_host_announcement), &d, &copy),
 		     CODEC_OK);
 	assert_int_equal(d.type, NBT_DGRAM_DIRECT_GROUP);
 	assert_int_equal(d.flags, 0x02);
@@ -124,8 +104,8 @@ static void test_decode_host_announcement(void **state)
 
 	/* and encoding it again gives the same bytes */
 	enc = encode(tmp, &d, &len);
-	assert_int_equal(len, sizeof(host_announcement));
-	assert_memory_equal(enc, host_announcement, len);
+	assert_int_equal(len, sizeof(torture_host_announcement));
+	assert_memory_equal(enc, torture_host_announcement, len);
 	talloc_free(tmp);
 }
 
@@ -259,13 +239,13 @@ static void test_dgm_length_lies(void **state)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	static const uint16_t lies[] = { 0, 1, 186, 188, 0xffff };
-	uint8_t buf[sizeof(host_announcement)];
+	uint8_t buf[sizeof(torture_host_announcement)];
 
 	for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
 		struct nbt_dgram d;
 		uint8_t *copy;
 
-		memcpy(buf, host_announcement, sizeof(buf));
+		memcpy(buf, torture_host_announcement, sizeof(buf));
 		buf[10] = (uint8_t)(lies[i] >> 8);
 		buf[11] = (uint8_t)lies[i];
 		assert_codec(decode_exact(tmp, buf, sizeof(buf), &d, &copy),
@@ -279,7 +259,7 @@ static void test_dgm_length_lies(void **state)
 	{
 		struct nbt_dgram d;
 		uint8_t *copy;
-		assert_codec(decode_exact(tmp, host_announcement, 82, &d,
+		assert_codec(decode_exact(tmp, torture_host_announcement, 82, &d,
 					  &copy), CODEC_OK);
 		assert_int_equal(d.user_data_len, 0);
 		assert_int_equal(d.dgm_length, 187);
@@ -295,11 +275,11 @@ static void test_decode_truncated(void **state)
 	uint8_t buf[16];
 
 	for (size_t l = 0; l < NBT_DGRAM_PREFIX_LEN; l++)
-		assert_codec(decode_exact(tmp, host_announcement, l, &d, NULL),
+		assert_codec(decode_exact(tmp, torture_host_announcement, l, &d, NULL),
 			     CODEC_ERR_DGRAM_TRUNCATED_HEADER);
 	/* a data type needs 14 */
 	for (uint8_t t = 0x10; t <= 0x12; t++) {
-		memcpy(buf, host_announcement, sizeof(buf));
+		memcpy(buf, torture_host_announcement, sizeof(buf));
 		buf[0] = t;
 		for (size_t l = 10; l < 14; l++)
 			assert_codec(decode_exact(tmp, buf, l, &d, NULL),
@@ -318,7 +298,7 @@ static void test_decode_truncated(void **state)
 		     CODEC_ERR_NAME_TRUNCATED);
 	/* names cut anywhere */
 	for (size_t l = 14; l < 82; l++)
-		assert_codec(decode_exact(tmp, host_announcement, l, &d, NULL),
+		assert_codec(decode_exact(tmp, torture_host_announcement, l, &d, NULL),
 			     CODEC_ERR_NAME_TRUNCATED);
 	talloc_free(tmp);
 }
@@ -328,10 +308,10 @@ static void test_decode_unknown_type(void **state)
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	static const uint8_t types[] = { 0x00, 0x01, 0x0f, 0x17, 0x20, 0x80,
 					 0xff };
-	uint8_t buf[sizeof(host_announcement)];
+	uint8_t buf[sizeof(torture_host_announcement)];
 	struct nbt_dgram d;
 
-	memcpy(buf, host_announcement, sizeof(buf));
+	memcpy(buf, torture_host_announcement, sizeof(buf));
 	for (size_t i = 0; i < sizeof(types); i++) {
 		buf[0] = types[i];
 		assert_codec(decode_exact(tmp, buf, sizeof(buf), &d, NULL),
@@ -342,7 +322,7 @@ static void test_decode_unknown_type(void **state)
 		nbt_dgram_init(&d, types[i], 0, 0, 0, 138);
 		assert_codec(nbt_dgram_encode(&d, buf, sizeof(buf), NULL),
 			     CODEC_ERR_DGRAM_UNKNOWN_TYPE);
-		memcpy(buf, host_announcement, sizeof(buf));
+		memcpy(buf, torture_host_announcement, sizeof(buf));
 	}
 	talloc_free(tmp);
 }
@@ -370,22 +350,22 @@ static void test_decode_trailing(void **state)
 static void test_decode_bad_names(void **state)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	uint8_t buf[sizeof(host_announcement)];
+	uint8_t buf[sizeof(torture_host_announcement)];
 	struct nbt_dgram d;
 
 	/* source name pointer */
-	memcpy(buf, host_announcement, sizeof(buf));
+	memcpy(buf, torture_host_announcement, sizeof(buf));
 	buf[14] = 0xc0;
 	assert_codec(decode_exact(tmp, buf, sizeof(buf), &d, NULL),
 		     CODEC_ERR_NAME_POINTER);
 	/* destination name pointer to the source name (vectors/90) */
-	memcpy(buf, host_announcement, sizeof(buf));
+	memcpy(buf, torture_host_announcement, sizeof(buf));
 	buf[48] = 0xc0;
 	buf[49] = 0x0e;
 	assert_codec(decode_exact(tmp, buf, sizeof(buf), &d, NULL),
 		     CODEC_ERR_NAME_POINTER);
 	/* bad character in the destination */
-	memcpy(buf, host_announcement, sizeof(buf));
+	memcpy(buf, torture_host_announcement, sizeof(buf));
 	buf[60] = 'Z';
 	assert_codec(decode_exact(tmp, buf, sizeof(buf), &d, NULL),
 		     CODEC_ERR_NAME_BAD_CHARACTER);
