@@ -19,7 +19,10 @@ top = '.'
 out = 'build'
 
 # `./waf demo` or `./waf test` on a fresh clone configures first.
-Configure.autoconfig = True
+# 'clobber': when a wscript changes, configure again with the options of
+# the last configure (its -o, --sanitize, --fuzz), not today's command
+# line, so a second build directory is never reconfigured into build/.
+Configure.autoconfig = 'clobber'
 
 SUBDIRS = 'nbt smb browser netlogon messenger libmailslot tools torture'
 FUZZ_SAN = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer',
@@ -42,6 +45,8 @@ DEBIAN_PACKAGES = ['gcc', 'pkg-config', 'libtalloc-dev', 'libtevent-dev',
                    # Recommends of samba that provisioning needs
                    'samba-ad-provision', 'samba-dsdb-modules',
                    'samba-vfs-modules',
+                   # smbtorture nbt.dgram.netlogon (test_dc_interop.sh)
+                   'samba-testsuite',
                    'valgrind']
 # configure --fuzz also wants clang and its libFuzzer runtime.
 FUZZ_PACKAGES = ['clang', 'libclang-rt-14-dev']
@@ -347,6 +352,15 @@ def run_fuzz(bld):
                               os.path.join(out, 'fuzz-crashes'))
     corpus = os.path.join(out, 'fuzz-corpus')
     os.makedirs(crashes, exist_ok=True)
+    # "frame" or "fuzz_frame" both name the target fuzz_frame
+    wanted = [t if t.startswith('fuzz_') else 'fuzz_' + t
+              for t in Options.options.fuzz_targets.split(',') if t]
+    known = [os.path.basename(p) for p in bld.env.FUZZ_TARGETS]
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        bld.fatal('no fuzz target %s; there are: %s'
+                  % (', '.join(unknown), ', '.join(
+                      k[len('fuzz_'):] for k in known)))
     env = test_environment(bld)
     env['ASAN_OPTIONS'] = 'detect_leaks=1'
     seeds = [os.path.join(out, 'torture/fuzz/fuzz_seeds'), corpus,
@@ -355,7 +369,6 @@ def run_fuzz(bld):
              os.path.join(env['MAILSLOT_SHARED_DIR'], 'captures')]
     if subprocess.run(seeds, env=env).returncode != 0:
         bld.fatal('fuzz_seeds failed')
-    wanted = [t for t in Options.options.fuzz_targets.split(',') if t]
     failed = []
     lines = []
     for path in bld.env.FUZZ_TARGETS:
