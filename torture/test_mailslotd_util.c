@@ -181,9 +181,10 @@ static bool all_registered(const char *j)
 	       strstr(j, "\"names\":[") != NULL;
 }
 
-int md_start(struct md_daemon *d, const char *cidr, const char *name,
-	     const char *workgroup, uint16_t dport, uint16_t nport,
-	     const char *config, const char *const *extra)
+/* fresh: a new runtime directory and log; else d's, log appended to */
+static int start(struct md_daemon *d, bool fresh, const char *cidr,
+		 const char *name, const char *workgroup, uint16_t dport,
+		 uint16_t nport, const char *config, const char *const *extra)
 {
 	char bin[1024], dp[16], np[16];
 	const char *argv[40];
@@ -192,20 +193,32 @@ int md_start(struct md_daemon *d, const char *cidr, const char *name,
 	int64_t end;
 	size_t slot;
 
-	memset(d, 0, sizeof(*d));
-	snprintf(d->rt, sizeof(d->rt), "%s/mslD.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(d->rt) == NULL)
-		return -1;
-	for (slot = 0; slot < MD_MAX_DAEMONS; slot++) {
-		if (!started[slot].used) {
-			started[slot].used = true;
-			started[slot].pid = 0;
-			snprintf(started[slot].rt, sizeof(started[slot].rt),
-				 "%s", d->rt);
+	if (fresh) {
+		memset(d, 0, sizeof(*d));
+		snprintf(d->rt, sizeof(d->rt), "%s/mslD.XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(d->rt) == NULL)
+			return -1;
+	} else if (d->pid > 0) {
+		return -1;	/* still running */
+	}
+	/* a restart keeps its slot: md_kill_all() still cleans up once */
+	for (slot = 0; !fresh && slot < MD_MAX_DAEMONS; slot++) {
+		if (started[slot].used && strcmp(started[slot].rt, d->rt) == 0)
 			break;
+	}
+	if (fresh || slot == MD_MAX_DAEMONS) {
+		for (slot = 0; slot < MD_MAX_DAEMONS; slot++) {
+			if (!started[slot].used) {
+				started[slot].used = true;
+				snprintf(started[slot].rt,
+					 sizeof(started[slot].rt), "%s", d->rt);
+				break;
+			}
 		}
 	}
+	if (slot < MD_MAX_DAEMONS)
+		started[slot].pid = 0;
 	snprintf(d->log, sizeof(d->log), "%s/log", d->rt);
 	snprintf(d->ip, sizeof(d->ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
 	{
@@ -247,8 +260,8 @@ int md_start(struct md_daemon *d, const char *cidr, const char *name,
 	if (d->pid > 0 && slot < MD_MAX_DAEMONS)
 		started[slot].pid = d->pid;
 	if (d->pid == 0) {
-		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
-			      0644);
+		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND |
+			      (fresh ? O_TRUNC : 0), 0644);
 		int nul = open("/dev/null", O_RDWR);
 		/* never outlive the test */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -276,6 +289,32 @@ int md_start(struct md_daemon *d, const char *cidr, const char *name,
 		usleep(20000);
 	}
 	return -1;
+}
+
+int md_start(struct md_daemon *d, const char *cidr, const char *name,
+	     const char *workgroup, uint16_t dport, uint16_t nport,
+	     const char *config, const char *const *extra)
+{
+	return start(d, true, cidr, name, workgroup, dport, nport, config,
+		     extra);
+}
+
+int md_restart(struct md_daemon *d, const char *cidr, const char *name,
+	       const char *workgroup, const char *config,
+	       const char *const *extra)
+{
+	return start(d, false, cidr, name, workgroup, d->dport, d->nport,
+		     config, extra);
+}
+
+int md_kill9(struct md_daemon *d)
+{
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, SIGKILL);
+	reap(d, 10000);
+	return d->pid == 0 && WIFSIGNALED(d->exit_status) &&
+	       WTERMSIG(d->exit_status) == SIGKILL ? 0 : -1;
 }
 
 char *md_status(TALLOC_CTX *mem_ctx, const struct md_daemon *d)

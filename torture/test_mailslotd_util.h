@@ -39,6 +39,15 @@ void md_pick_ports(uint16_t *dport, uint16_t *nport);
 int md_start(struct md_daemon *d, const char *cidr, const char *name,
 	     const char *workgroup, uint16_t dport, uint16_t nport,
 	     const char *config, const char *const *extra);
+/*
+ * Start mailslotd again in d's runtime directory, on d's ports, once the
+ * previous one is gone (reaped); its log is appended to.  0 or -1.
+ */
+int md_restart(struct md_daemon *d, const char *cidr, const char *name,
+	       const char *workgroup, const char *config,
+	       const char *const *extra);
+/* SIGKILL and reap (bounded): 0 if it died of that signal. */
+int md_kill9(struct md_daemon *d);
 /* SIGTERM, wait up to timeout_ms; the exit code, or -1 (then killed). */
 int md_stop(struct md_daemon *d, int timeout_ms);
 /* SIGKILL whatever is still running, reap, remove runtime dirs. */
