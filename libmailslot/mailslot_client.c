@@ -128,6 +128,27 @@ static enum mailslot_error bell_connect(struct mailslot *slot,
 	return MAILSLOT_OK;
 }
 
+enum mailslot_error mailslot_client_new(TALLOC_CTX *mem_ctx,
+					const char *name,
+					struct mailslot **pslot)
+{
+	struct mailslot *slot = talloc_zero(mem_ctx, struct mailslot);
+	enum mailslot_error err;
+
+	if (slot == NULL)
+		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
+	slot->dir_fd = slot->hdr_fd = slot->ring_fd = slot->bell_fd = -1;
+	slot->runtime_fd = -1;
+	talloc_set_destructor(slot, client_destructor);
+	err = mailslot_name_parse(slot, name, &slot->name);
+	if (err != MAILSLOT_OK) {
+		talloc_free(slot);
+		return err;
+	}
+	*pslot = slot;
+	return MAILSLOT_OK;
+}
+
 enum mailslot_error mailslot_client_open(TALLOC_CTX *mem_ctx,
 					 const char *name,
 					 struct mailslot **pslot)
@@ -138,15 +159,9 @@ enum mailslot_error mailslot_client_open(TALLOC_CTX *mem_ctx,
 
 	if (pslot == NULL)
 		return MAILSLOT_ERROR_INVALID_PARAMETER;
-	slot = talloc_zero(mem_ctx, struct mailslot);
-	if (slot == NULL)
-		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
-	slot->dir_fd = slot->hdr_fd = slot->ring_fd = slot->bell_fd = -1;
-	slot->runtime_fd = -1;
-	talloc_set_destructor(slot, client_destructor);
-	err = mailslot_name_parse(slot, name, &slot->name);
+	err = mailslot_client_new(mem_ctx, name, &slot);
 	if (err != MAILSLOT_OK)
-		goto fail;
+		return err;
 	if (slot->name->kind != MAILSLOT_NAME_LOCAL) {
 		err = mailslot_remote_attach(slot, NULL);
 		if (err != MAILSLOT_OK)

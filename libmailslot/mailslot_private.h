@@ -104,6 +104,11 @@ struct mailslot {
 };
 
 /* mailslot_remote.c: writes to \\*, \\DOMAIN and \\COMPUTER names */
+/* A writer's handle for name, not yet opened: descriptors -1, the
+ * destructor that closes what an open adds, the name parsed. */
+enum mailslot_error mailslot_client_new(TALLOC_CTX *mem_ctx,
+					const char *name,
+					struct mailslot **pslot);
 enum mailslot_error mailslot_remote_attach(
 	struct mailslot *slot, const struct mailslot_remote_options *opts);
 enum mailslot_error mailslot_remote_write(struct mailslot *slot,

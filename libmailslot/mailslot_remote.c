@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 
 struct mailslot_remote {
 	int fd;			/* control socket, or our UDP socket */
+	char *runtime_dir;	/* through the daemon: where to reconnect */
 	bool standalone;
 	struct mailslot_remote_options opts;
 	char *server;		/* "*" or the name after \\ */
@@ -79,10 +81,31 @@ enum mailslot_error mailslot_remote_attach(
 	err = mailslot_runtime_dir(r, &dir);
 	if (err != MAILSLOT_OK)
 		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	r->runtime_dir = dir;
 	r->fd = mailslot_ctl_connect(dir);
 	if (r->fd < 0)
 		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
 	return MAILSLOT_OK;
+}
+
+/*
+ * The connection to the daemon, made again if the last one was lost: a
+ * mailslotd restarted since the handle was opened serves it again.
+ * Between requests nothing may be readable; anything that is (the
+ * daemon's hang-up, a late reply to a request that timed out) means
+ * the connection is no good.
+ */
+static bool daemon_connected(struct mailslot_remote *r)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+
+	if (r->fd >= 0) {
+		if (poll(&pfd, 1, 0) == 0)
+			return true;
+		close(r->fd);
+	}
+	r->fd = mailslot_ctl_connect(r->runtime_dir);
+	return r->fd >= 0;
 }
 
 enum mailslot_error mailslot_client_open_remote(
@@ -94,13 +117,10 @@ enum mailslot_error mailslot_client_open_remote(
 
 	if (pslot == NULL)
 		return MAILSLOT_ERROR_INVALID_PARAMETER;
-	slot = talloc_zero(mem_ctx, struct mailslot);
-	if (slot == NULL)
-		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
-	slot->dir_fd = slot->hdr_fd = slot->ring_fd = slot->bell_fd = -1;
-	slot->runtime_fd = -1;
-	err = mailslot_name_parse(slot, name, &slot->name);
-	if (err == MAILSLOT_OK && slot->name->kind == MAILSLOT_NAME_LOCAL)
+	err = mailslot_client_new(mem_ctx, name, &slot);
+	if (err != MAILSLOT_OK)
+		return err;
+	if (slot->name->kind == MAILSLOT_NAME_LOCAL)
 		err = MAILSLOT_ERROR_INVALID_NAME; /* local: mailslot_client_open */
 	if (err == MAILSLOT_OK)
 		err = mailslot_remote_attach(slot, opts);
@@ -139,11 +159,23 @@ static enum mailslot_error daemon_write(struct mailslot_remote *r,
 		req.flags |= MAILSLOT_CTL_GROUP;
 	if (r->opts.bcast_unique)
 		req.flags |= MAILSLOT_CTL_BCAST_UNIQUE;
+	if (!daemon_connected(r)) {
+		talloc_free(tmp);
+		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	}
 	rc = mailslot_ctl_call(tmp, r->fd, &req, CTL_TIMEOUT_MS, &status,
 			       &body, &body_len);
 	talloc_free(tmp);
-	if (rc != 0)
+	if (rc != 0) {
+		/*
+		 * Lost during the request.  Not sent again (the daemon may
+		 * have sent it before it died): the caller hears of it,
+		 * and the next write connects again.
+		 */
+		close(r->fd);
+		r->fd = -1;
 		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	}
 	return (enum mailslot_error)status;
 }
 
