@@ -5,12 +5,14 @@
  * frame, the SMB header bits and reserved bytes included, and copes with
  * a datagram decoded only in part.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "nbt/byteorder.h"
 #include "tools/field_text.h"
+#include "decode_out.h"
 #include "decode_payload.h"
 
 #define SMB_HDR_LEN 32
@@ -216,6 +218,246 @@ static void slot_name(const struct smb_mailslot_write *w, char *b, size_t n)
 	b[o] = '\0';
 }
 
+/*
+ * --json's SMB fields in one step.  From smb.server_component to
+ * smb.flags2.long_names_allowed every value has a fixed width (the five
+ * smb.reserved included, shown as one array where the first stands), so
+ * that part is a constant text with the values written at offsets known
+ * at compile time; the rest is constant pieces with decimals between.
+ * F(member, text): a value's place holds its width in '0's.
+ */
+#define SMB_JSON_HEAD(F) \
+	F(k_server, ",\"smb.server_component\":\"0x") \
+	F(server, "00000000") \
+	F(k_cmd, "\",\"smb.cmd\":\"0x") \
+	F(cmd, "00") \
+	F(k_eclass, "\",\"smb.error_class\":\"0x") \
+	F(eclass, "00") \
+	F(k_res0, "\",\"smb.reserved\":[\"") \
+	F(res0, "00") \
+	F(k_res1, "\",\"") \
+	F(res1, "00:00") \
+	F(k_res2, "\",\"") \
+	F(res2, "00") \
+	F(k_res3, "\",\"") \
+	F(res3, "00:00") \
+	F(k_res4, "\",\"") \
+	F(res4, "00") \
+	F(k_ecode, "\"],\"smb.error_code\":\"0x") \
+	F(ecode, "0000") \
+	F(k_flags, "\",\"smb.flags\":\"0x") \
+	F(flags, "00") \
+	F(k_f80, "\",\"smb.flags.response\":\"") F(f80, "0") \
+	F(k_f40, "\",\"smb.flags.notify\":\"") F(f40, "0") \
+	F(k_f20, "\",\"smb.flags.oplock\":\"") F(f20, "0") \
+	F(k_f10, "\",\"smb.flags.canon\":\"") F(f10, "0") \
+	F(k_f08, "\",\"smb.flags.caseless\":\"") F(f08, "0") \
+	F(k_f02, "\",\"smb.flags.receive_buffer\":\"") F(f02, "0") \
+	F(k_f01, "\",\"smb.flags.lock\":\"") F(f01, "0") \
+	F(k_flags2, "\",\"smb.flags2\":\"0x") \
+	F(flags2, "0000") \
+	F(k_g8000, "\",\"smb.flags2.string\":\"") F(g8000, "0") \
+	F(k_g4000, "\",\"smb.flags2.nt_error\":\"") F(g4000, "0") \
+	F(k_g2000, "\",\"smb.flags2.roe\":\"") F(g2000, "0") \
+	F(k_g1000, "\",\"smb.flags2.dfs\":\"") F(g1000, "0") \
+	F(k_g0800, "\",\"smb.flags2.esn\":\"") F(g0800, "0") \
+	F(k_g0400, "\",\"smb.flags2.reparse_path\":\"") F(g0400, "0") \
+	F(k_g0040, "\",\"smb.flags2.long_names_used\":\"") F(g0040, "0") \
+	F(k_g0010, "\",\"smb.flags2.sec_sig_required\":\"") F(g0010, "0") \
+	F(k_g0008, "\",\"smb.flags2.compressed\":\"") F(g0008, "0") \
+	F(k_g0004, "\",\"smb.flags2.sec_sig\":\"") F(g0004, "0") \
+	F(k_g0002, "\",\"smb.flags2.ea\":\"") F(g0002, "0") \
+	F(k_g0001, "\",\"smb.flags2.long_names_allowed\":\"") F(g0001, "0") \
+	F(k_pidh, "\",\"smb.pid.high\":\"")
+
+#define SMB_JSON_TEXT(m, t) t
+#define SMB_JSON_MEMBER(m, t) char m[sizeof(t) - 1];
+
+static const char smb_json_head[] = SMB_JSON_HEAD(SMB_JSON_TEXT);
+struct smb_json_head { SMB_JSON_HEAD(SMB_JSON_MEMBER) };
+_Static_assert(sizeof(struct smb_json_head) == sizeof(smb_json_head) - 1,
+	       "the head's layout is its text");
+
+/* The head's 33 values and the transaction's fixed-width ones
+ * (smb.signature, the last four smb.reserved, smb.transaction.flags and
+ * its bits, mailslot.opcode), as the arena counts them: each value's
+ * length and a NUL. */
+#define SMB_JSON_FIXED_VALUES (11 + 5 + 5 + 3 + 7 + 5 + 7 * 2 + 7 + 12 * 2 + \
+			       24 + 6 + 3 + 6 + 3 + 7 + 2 * 2 + 2)
+/* smb.pid.high to smb.mid, smb.wct to smb.bcc, mailslot.priority to
+ * mailslot.size: decimals; smb.trans_name, mailslot.name */
+#define SMB_JSON_DECIMALS 21
+
+#define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
+
+static inline char *put_hex(char *o, unsigned v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		o[i] = hex[v & 15];
+	return o + digits;
+}
+
+static inline void put_byte(char *o, uint8_t b)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	o[0] = hex[b >> 4];
+	o[1] = hex[b & 15];
+}
+
+/* As "%u"; most are a digit or two. */
+static inline char *put_u(char *o, uint32_t v)
+{
+	char t[10];
+	int n = 10;
+
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(o, t + n, (size_t)(10 - n));
+	return o + 10 - n;
+}
+
+size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
+			      size_t *fields, size_t *values)
+{
+	const struct smb_mailslot_write *w = &r->w;
+	const uint8_t *h = r->smb, *t = r->smb + SMB_HDR_LEN;
+	unsigned f = h[9], f2 = get_le16(h + 10);
+	char nm[SMB_MAILSLOT_SMB_LIMIT * 4], *o = dst, *dec, *nmp;
+	size_t nml, nmj, decs = 0;
+
+#define AT(m) (dst + offsetof(struct smb_json_head, m))
+#define BIT(m, v, mask) (*AT(m) = (char)('0' + !!((v) & (mask))))
+	memcpy(dst, smb_json_head, sizeof(smb_json_head) - 1);
+	put_hex(AT(server), get_le32(h), 8);
+	put_byte(AT(cmd), h[4]);
+	put_byte(AT(eclass), h[5]);
+	put_byte(AT(res0), h[6]);
+	put_byte(AT(res1), h[22]);
+	put_byte(AT(res1) + 3, h[23]);
+	put_byte(AT(res2), t[10]);
+	put_byte(AT(res3), t[17]);
+	put_byte(AT(res3) + 3, t[18]);
+	put_byte(AT(res4), t[28]);
+	put_hex(AT(ecode), get_le16(h + 7), 4);
+	put_byte(AT(flags), (uint8_t)f);
+	BIT(f80, f, 0x80);
+	BIT(f40, f, 0x40);
+	BIT(f20, f, 0x20);
+	BIT(f10, f, 0x10);
+	BIT(f08, f, 0x08);
+	BIT(f02, f, 0x02);
+	BIT(f01, f, 0x01);
+	put_hex(AT(flags2), f2, 4);
+	BIT(g8000, f2, 0x8000);
+	BIT(g4000, f2, 0x4000);
+	BIT(g2000, f2, 0x2000);
+	BIT(g1000, f2, 0x1000);
+	BIT(g0800, f2, 0x0800);
+	BIT(g0400, f2, 0x0400);
+	BIT(g0040, f2, 0x0040);
+	BIT(g0010, f2, 0x0010);
+	BIT(g0008, f2, 0x0008);
+	BIT(g0004, f2, 0x0004);
+	BIT(g0002, f2, 0x0002);
+	BIT(g0001, f2, 0x0001);
+#undef BIT
+#undef AT
+	o += sizeof(smb_json_head) - 1;
+
+	/* decimals: decs counts their digits */
+#define DEC(v) (dec = o, o = put_u(o, (v)), decs += (size_t)(o - dec))
+	DEC(get_le16(h + 12));
+	PUT(o, "\",\"smb.signature\":\"");
+	for (int i = 0; i < 8; i++, o += 3) {
+		put_byte(o, h[14 + i]);
+		o[2] = ':';
+	}
+	o--;
+	PUT(o, "\",\"smb.tid\":\"");
+	DEC(get_le16(h + 24));
+	PUT(o, "\",\"smb.pid\":\"");
+	DEC(get_le16(h + 26));
+	PUT(o, "\",\"smb.uid\":\"");
+	DEC(get_le16(h + 28));
+	PUT(o, "\",\"smb.mid\":\"");
+	DEC(get_le16(h + 30));
+	PUT(o, "\",\"smb.wct\":\"");
+	DEC(t[0]);
+	PUT(o, "\",\"smb.tpc\":\"");
+	DEC(w->wire.total_param_count);
+	PUT(o, "\",\"smb.tdc\":\"");
+	DEC(w->wire.total_data_count);
+	PUT(o, "\",\"smb.mpc\":\"");
+	DEC(w->max_param_count);
+	PUT(o, "\",\"smb.mdc\":\"");
+	DEC(w->wire.max_data_count);
+	PUT(o, "\",\"smb.msc\":\"");
+	DEC(w->wire.max_setup_count);
+	PUT(o, "\",\"smb.transaction.flags\":\"0x");
+	o = put_hex(o, w->trans_flags, 4);
+	PUT(o, "\",\"smb.transaction.flags.owt\":\"");
+	*o++ = (char)('0' + !!(w->trans_flags & 0x0002));
+	PUT(o, "\",\"smb.transaction.flags.dtid\":\"");
+	*o++ = (char)('0' + (w->trans_flags & 0x0001));
+	PUT(o, "\",\"smb.timeout\":\"");
+	DEC(w->timeout_ms);
+	PUT(o, "\",\"smb.pc\":\"");
+	DEC(w->wire.param_count);
+	PUT(o, "\",\"smb.po\":\"");
+	DEC(w->wire.param_offset);
+	PUT(o, "\",\"smb.dc\":\"");
+	DEC(w->wire.data_count);
+	PUT(o, "\",\"smb.data_offset\":\"");
+	DEC(w->wire.data_offset);
+	PUT(o, "\",\"smb.sc\":\"");
+	DEC(t[27]);
+	PUT(o, "\",\"smb.bcc\":\"");
+	DEC(w->wire.byte_count);
+	PUT(o, "\",\"smb.trans_name\":");
+	slot_name(w, nm, sizeof(nm));
+	nml = strlen(nm);
+	nmp = o;
+	nmj = decode_json_escape(o, nm, nml);
+	o += nmj;
+	*fields = 58;
+	*values = SMB_JSON_FIXED_VALUES + SMB_JSON_DECIMALS + 2 * (nml + 1);
+	if (w->wire.pad_len > 0) {
+		const uint8_t *pad = (const uint8_t *)w->name + w->name_len + 1;
+		size_t n = w->wire.pad_len < DATA_SHOW_MAX ? w->wire.pad_len
+							   : DATA_SHOW_MAX;
+
+		PUT(o, ",\"smb.padding\":\"");
+		for (size_t i = 0; i < n; i++, o += 3) {
+			put_byte(o, pad[i]);
+			o[2] = ':';
+		}
+		o[-1] = '"';
+		*fields += 1;
+		*values += 3 * n;
+	}
+	PUT(o, ",\"mailslot.opcode\":\"1\",\"mailslot.priority\":\"");
+	DEC(w->priority);
+	PUT(o, "\",\"mailslot.class\":\"");
+	DEC(w->mailslot_class);
+	PUT(o, "\",\"mailslot.size\":\"");
+	DEC(w->wire.byte_count);
+	PUT(o, "\",\"mailslot.name\":");
+	memcpy(o, nmp, nmj);
+	o += nmj;
+#undef DEC
+	*values += decs;
+	return (size_t)(o - dst);
+}
+
 static void smb_fields(const struct decode_dgram *r,
 		       const struct decode_field_sink *s)
 {
@@ -223,6 +465,8 @@ static void smb_fields(const struct decode_dgram *r,
 	const uint8_t *t = r->smb + SMB_HDR_LEN;
 	char nm[SMB_MAILSLOT_SMB_LIMIT * 4];
 
+	if (s->smb_json != NULL && s->smb_json(s->priv, r))
+		return;
 	smb_header(r->smb, s);
 	u(s, "smb.wct", t[0]);
 	u(s, "smb.tpc", w->wire.total_param_count);

@@ -28,7 +28,8 @@
 struct field {
 	const char *name;	/* static strings from the emitters */
 	size_t value;		/* -V: offset in the arena */
-	/* --json: `,"name":"value"` at json[seg, end), the value from val */
+	/* --json: `,"name":"value"` at json[seg, end), the value from val;
+	 * or the SMB fields' text at once (decode_fields_smb_json) */
 	uint32_t seg, val, end;
 	int next;		/* --json: next field of the same name, -1 */
 	bool later;		/* --json: not the first of its name */
@@ -68,6 +69,9 @@ struct decode_printer {
 	enum decode_mode mode;
 	struct decode_out *o;
 	size_t n, used;
+	/* FIELDS_MAX less the fields within --json's SMB text (one entry
+	 * in f for many fields): n reaching it is the limit */
+	size_t nmax;
 	bool full;
 	struct field f[FIELDS_MAX];
 	char *arena;		/* -V: ARENA_SIZE bytes */
@@ -233,7 +237,7 @@ static inline struct json_key *json_start(struct decode_printer *p,
 	struct json_key *k;
 
 	*left = ARENA_SIZE - p->used;
-	if (key < 0 || p->n == FIELDS_MAX || *left == 0) {
+	if (key < 0 || p->n >= p->nmax || *left == 0) {
 		p->full = true;
 		return NULL;
 	}
@@ -311,10 +315,39 @@ static void collect_plain(void *priv, const char *name, const char *value,
 	json_end(p, k, len, len + 2);
 }
 
+/* --json: the SMB header and transaction fields as one piece of text,
+ * when all of them surely fit; else (false) one by one, which drops
+ * exactly those that do not.  Their names occur nowhere else in a
+ * datagram (the payloads' are browser.*, smb_netlogon.*, messenger.*,
+ * data.*), so none needs to be joined to a later field's array. */
+static bool collect_smb_json(void *priv, const struct decode_dgram *r)
+{
+	struct decode_printer *p = priv;
+	struct field *f;
+	size_t fields, values, len;
+
+	if (p->n + DECODE_SMB_JSON_FIELDS > p->nmax ||
+	    p->used + DECODE_SMB_JSON_VALUES > ARENA_SIZE)
+		return false;
+	len = decode_fields_smb_json(r, p->json + p->json_used, &fields,
+				     &values);
+	f = &p->f[p->n++];
+	f->seg = (uint32_t)p->json_used;
+	f->val = f->seg;
+	f->end = f->seg + (uint32_t)len;
+	f->next = -1;
+	f->later = false;
+	p->json_used = f->end;
+	p->used += values;
+	p->nmax -= fields - 1;
+	return true;
+}
+
 static void reset(struct decode_printer *p)
 {
 	p->stamp++;
 	p->n = 0;
+	p->nmax = FIELDS_MAX;
 	p->used = 0;
 	p->json_used = 0;
 	p->full = false;
@@ -593,7 +626,7 @@ void decode_print(struct decode_printer *p, const struct decode_dgram *r,
 	reset(p);
 	if (p->mode == DECODE_MODE_JSON) {
 		struct decode_field_sink json = { collect_json, collect_plain,
-						  p };
+						  collect_smb_json, p };
 		decode_fields_emit_to(r, &json);
 	} else {
 		decode_fields_emit(r, collect, p);
