@@ -744,8 +744,9 @@ static long long udp_rx_queued(uint16_t port)
  * Restarted on the same runtime dir and ports (its control socket left
  * behind), it serves again: the 12 are still in the ring, followed by
  * the local write and nothing else (the 10 died with its sockets); new
- * datagrams are delivered once each; names it registered for programs
- * are gone with the old connections.
+ * datagrams are delivered once each, and the remote handle opened
+ * before the kill works again; names it registered for programs are
+ * gone with the old connections.
  */
 static void test_daemon_killed(void **state)
 {
@@ -842,6 +843,11 @@ static void test_daemon_killed(void **state)
 		send_seq(&d, fd, "TESTA", 0, "inbox", "post", i);
 	for (int i = 0; i < POST; i++)
 		assert_int_equal(read_seq(inbox, "post"), i);
+	/* the handle opened before the kill connects again */
+	assert_int_equal(mailslot_write(remote, "remote 00002", 12),
+			 MAILSLOT_OK);
+	sent++;
+	assert_int_equal(read_seq(inbox, "remote"), 2);
 	assert_int_equal(mailslot_client_open(mem,
 					      "\\\\TESTA\\mailslot\\inbox",
 					      &again), MAILSLOT_OK);
