@@ -151,6 +151,19 @@ enum mailslot_error mailslot_netbios_name_register(
 	struct mailslot_netbios_name **pname);
 
 /*
+ * The name lives in mailslotd, tied to the handle's connection: if the
+ * daemon restarted, the name went with it.  Call this now and then
+ * (every second or so, between reads) to own it again: MAILSLOT_OK at
+ * once (one poll, no request) while the registration holds; otherwise
+ * it registers again, as mailslot_netbios_name_register() does (~0.75 s),
+ * and returns its result: ERROR_SERVICE_NOT_ACTIVE while no daemon runs
+ * (call again later), ERROR_ALREADY_EXISTS if another host took the
+ * name meanwhile.
+ */
+enum mailslot_error mailslot_netbios_name_refresh(
+	struct mailslot_netbios_name *name);
+
+/*
  * WriteFile on a client handle: exactly one message of len bytes.  On a
  * remote handle, a payload over the 512-byte SMB budget (424 bytes for a
  * 5-8 character name) fails with ERROR_BAD_NETPATH and nothing is sent;

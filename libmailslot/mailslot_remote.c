@@ -258,6 +258,10 @@ enum mailslot_error mailslot_remote_write(struct mailslot *slot,
 
 struct mailslot_netbios_name {
 	int fd;		/* the daemon releases the name when this closes */
+	char *runtime_dir;
+	char name[16];
+	uint8_t suffix;
+	bool group;
 };
 
 static int netbios_name_destructor(struct mailslot_netbios_name *n)
@@ -267,20 +271,44 @@ static int netbios_name_destructor(struct mailslot_netbios_name *n)
 	return 0;
 }
 
+/* NAME_ADD on a new connection, kept (the name with it) if it worked. */
+static enum mailslot_error netbios_name_add(struct mailslot_netbios_name *n)
+{
+	struct mailslot_ctl_request req = {
+		.op = MAILSLOT_CTL_NAME_ADD,
+		.flags = n->group ? MAILSLOT_CTL_GROUP : 0,
+		.suffix = n->suffix,
+		.name = n->name,
+		.name_len = strlen(n->name),
+	};
+	TALLOC_CTX *tmp;
+	uint8_t *body;
+	size_t body_len;
+	uint32_t status = MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+
+	n->fd = mailslot_ctl_connect(n->runtime_dir);
+	if (n->fd < 0)
+		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
+	tmp = talloc_new(n);
+	if (tmp == NULL ||
+	    mailslot_ctl_call(tmp, n->fd, &req, CTL_TIMEOUT_MS, &status,
+			      &body, &body_len) != 0)
+		status = tmp ? MAILSLOT_ERROR_SERVICE_NOT_ACTIVE
+			     : MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
+	talloc_free(tmp);
+	if (status != MAILSLOT_OK) {
+		close(n->fd);
+		n->fd = -1;
+	}
+	return (enum mailslot_error)status;
+}
+
 enum mailslot_error mailslot_netbios_name_register(
 	TALLOC_CTX *mem_ctx, const char *name, uint8_t suffix, bool group,
 	struct mailslot_netbios_name **pname)
 {
 	struct mailslot_netbios_name *n;
-	struct mailslot_ctl_request req = {
-		.op = MAILSLOT_CTL_NAME_ADD,
-		.flags = group ? MAILSLOT_CTL_GROUP : 0,
-		.suffix = suffix,
-	};
-	char *dir = NULL;
-	uint8_t *body;
-	size_t body_len;
-	uint32_t status;
+	enum mailslot_error err;
 
 	if (name == NULL || pname == NULL || strlen(name) == 0 ||
 	    strlen(name) > 15)
@@ -290,22 +318,37 @@ enum mailslot_error mailslot_netbios_name_register(
 		return MAILSLOT_ERROR_NOT_ENOUGH_MEMORY;
 	n->fd = -1;
 	talloc_set_destructor(n, netbios_name_destructor);
-	if (mailslot_runtime_dir(n, &dir) != MAILSLOT_OK ||
-	    (n->fd = mailslot_ctl_connect(dir)) < 0) {
+	memcpy(n->name, name, strlen(name) + 1);
+	n->suffix = suffix;
+	n->group = group;
+	if (mailslot_runtime_dir(n, &n->runtime_dir) != MAILSLOT_OK) {
 		talloc_free(n);
 		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
 	}
-	req.name = name;
-	req.name_len = strlen(name);
-	if (mailslot_ctl_call(n, n->fd, &req, CTL_TIMEOUT_MS, &status, &body,
-			      &body_len) != 0) {
+	err = netbios_name_add(n);
+	if (err != MAILSLOT_OK) {
 		talloc_free(n);
-		return MAILSLOT_ERROR_SERVICE_NOT_ACTIVE;
-	}
-	if (status != MAILSLOT_OK) {
-		talloc_free(n);
-		return (enum mailslot_error)status;
+		return err;
 	}
 	*pname = n;
 	return MAILSLOT_OK;
+}
+
+enum mailslot_error mailslot_netbios_name_refresh(
+	struct mailslot_netbios_name *n)
+{
+	struct pollfd pfd = { .events = POLLIN };
+
+	if (n == NULL)
+		return MAILSLOT_ERROR_INVALID_HANDLE;
+	if (n->fd >= 0) {
+		/* nothing is ever readable on a live registration: this is
+		 * the daemon's hang-up */
+		pfd.fd = n->fd;
+		if (poll(&pfd, 1, 0) == 0)
+			return MAILSLOT_OK;
+		close(n->fd);
+		n->fd = -1;
+	}
+	return netbios_name_add(n);
 }

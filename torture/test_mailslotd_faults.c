@@ -745,8 +745,9 @@ static long long udp_rx_queued(uint16_t port)
  * behind), it serves again: the 12 are still in the ring, followed by
  * the local write and nothing else (the 10 died with its sockets); new
  * datagrams are delivered once each, and the remote handle opened
- * before the kill works again; names it registered for programs are
- * gone with the old connections.
+ * before the kill works again.  MSGR<03> went with the old daemon's
+ * connection: datagrams for it are not_our_name until the program calls
+ * mailslot_netbios_name_refresh(), which registers it again.
  */
 static void test_daemon_killed(void **state)
 {
@@ -818,6 +819,8 @@ static void test_daemon_killed(void **state)
 					      "\\\\TESTA\\mailslot\\inbox",
 					      &again),
 			 MAILSLOT_ERROR_SERVICE_NOT_ACTIVE);
+	assert_int_equal(mailslot_netbios_name_refresh(nb),
+			 MAILSLOT_ERROR_SERVICE_NOT_ACTIVE);
 
 	/* the same runtime dir and ports */
 	if (md_restart(&d, "127.0.0.1/8", "TESTA", "TESTWG", NULL, NULL) != 0)
@@ -857,13 +860,29 @@ static void test_daemon_killed(void **state)
 	assert_int_equal(read_seq(inbox, "remote"), 3);
 
 	/* a name registered through the dead daemon's socket is not the
-	 * new daemon's: datagrams for it are not_our_name */
+	 * new daemon's: datagrams for it are not_our_name ... */
 	j2 = status(mem, &d);
 	assert_string_equal(md_name_state(j2, "MSGR<03>", name, sizeof(name)),
 			    "");
 	send_seq(&d, fd, "MSGR", 0x03, "inbox", "msgr", 1);
 	sent++;
 	wait_received(&d, sent);
+	read_none(inbox, 300);
+	/* ... until the program refreshes it */
+	assert_int_equal(mailslot_netbios_name_refresh(nb), MAILSLOT_OK);
+	j2 = status(mem, &d);
+	assert_string_equal(md_name_state(j2, "MSGR<03>", name, sizeof(name)),
+			    "active");
+	send_seq(&d, fd, "MSGR", 0x03, "inbox", "msgr", 2);
+	sent++;
+	assert_int_equal(read_seq(inbox, "msgr"), 2);
+	/* held: no second registration */
+	{
+		int64_t t0 = md_now_ms();
+		assert_int_equal(mailslot_netbios_name_refresh(nb),
+				 MAILSLOT_OK);
+		assert_true(md_now_ms() - t0 < T(200));
+	}
 	read_none(inbox, 300);
 
 	rss_sample(&d, &peak2);
