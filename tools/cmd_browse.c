@@ -1,8 +1,11 @@
 /*
  * mailslot browse: listen on \MAILSLOT\BROWSE and \MAILSLOT\LANMAN through
- * mailslotd, ask the workgroup to announce itself, print who is there.
- * --announce also announces this host as Windows does ([MS-BRWS] §3.2.6).
+ * mailslotd (or, --standalone, on our own sockets), ask the workgroup to
+ * announce itself, print who is there.  --announce also announces this
+ * host as Windows does ([MS-BRWS] §3.2.6).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,11 +17,14 @@
 #include "browse_table.h"
 #include "commands.h"
 #include "libmailslot/mailslot.h"
+#include "standalone_recv.h"
 #include "tools/mailslotd/daemon_config.h"
 #include "win32_error_print.h"
 
 #define SLICE_MS 250		/* how often a signal is noticed */
 #define MSG_MAX 65536
+#define BROWSE_SLOT "\\MAILSLOT\\BROWSE"
+#define LANMAN_SLOT "\\MAILSLOT\\LANMAN"
 /* [MS-BRWS] §3.2.6: 1, 1, 2, 4, 8, then 12 minutes */
 static const uint32_t announce_schedule_ms[] = {
 	60000, 60000, 120000, 240000, 480000, 720000,
@@ -45,6 +51,7 @@ struct browse_opts {
 	bool master;		/* also own W<1d> */
 	uint32_t period_ms;	/* 0: the schedule */
 	struct mailslot_remote_options ro;
+	struct standalone_recv *sa;	/* --standalone: our sockets */
 };
 
 static void browse_usage(FILE *out)
@@ -79,14 +86,32 @@ static void browse_usage(FILE *out)
 "  --netbios-name N   the announced host name (default: from CONF, else\n"
 "                     the host name)\n"
 "  -s CONF            smb.conf-style file for workgroup and name\n"
-"  --standalone       send from this process's own UDP socket on\n"
-"                     --interface (to port --port, 138); what arrives is\n"
-"                     still read through mailslotd when it runs\n", out);
+"  --standalone       without mailslotd (no root needed with --port N):\n"
+"                     bind IP:N and BROADCAST:N of --interface IP/BITS\n"
+"                     (N: --port, default 138; shared with other\n"
+"                     listeners), send and announce from IP:N to\n"
+"                     BROADCAST:N and hear every announcement broadcast\n"
+"                     there, W<1d>'s included (no name is owned, so\n"
+"                     --master is not needed)\n", out);
 }
 
-static enum mailslot_error send_to(TALLOC_CTX *mem_ctx,
-				   const struct browse_opts *o, uint8_t suffix,
-				   bool group, const struct browser_msg *m)
+/* Standalone: from IP:port, as Windows' browser does from IP:138. */
+static bool send_own(const struct browse_opts *o, uint8_t suffix, bool group,
+		     const uint8_t *buf, size_t len, const char *what)
+{
+	if (standalone_recv_send(o->sa, o->netbios_name, o->workgroup, suffix,
+				 group, BROWSE_SLOT, SMB_MAILSLOT_LAYOUT_BROWSE,
+				 buf, len) == 0)
+		return true;
+	fprintf(stderr, "mailslot browse: %s to %s<%02x> from %s: %s\n", what,
+		o->workgroup, suffix, standalone_recv_where(o->sa),
+		strerror(errno));
+	return false;
+}
+
+static bool send_to(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
+		    uint8_t suffix, bool group, const struct browser_msg *m,
+		    const char *what)
 {
 	struct mailslot_remote_options ro = o->ro;
 	char name[64];
@@ -95,8 +120,13 @@ static enum mailslot_error send_to(TALLOC_CTX *mem_ctx,
 	struct mailslot *slot;
 	enum mailslot_error err;
 
-	if (browser_encode(m, buf, sizeof(buf), &len) != CODEC_OK)
-		return MAILSLOT_ERROR_INVALID_PARAMETER;
+	if (browser_encode(m, buf, sizeof(buf), &len) != CODEC_OK) {
+		win32_error_print("browse", what,
+				  MAILSLOT_ERROR_INVALID_PARAMETER);
+		return false;
+	}
+	if (o->sa != NULL)
+		return send_own(o, suffix, group, buf, len, what);
 	ro.suffix = suffix;
 	ro.group = group;
 	ro.bcast_unique = !group;	/* <1d>: as Samba, to the broadcast */
@@ -108,35 +138,32 @@ static enum mailslot_error send_to(TALLOC_CTX *mem_ctx,
 		err = mailslot_write(slot, buf, len);
 	if (err == MAILSLOT_OK)
 		talloc_free(slot);
-	return err;
+	if (err != MAILSLOT_OK)
+		win32_error_print("browse", what, err);
+	return err == MAILSLOT_OK;
 }
 
 static void send_requests(TALLOC_CTX *mem_ctx, const struct browse_opts *o)
 {
 	struct browser_msg m;
-	enum mailslot_error err;
 
 	browser_msg_init(&m, BROWSER_LAYOUT_BROWSE,
 			 BROWSER_ANNOUNCEMENT_REQUEST);
 	m.name = browser_str(o->netbios_name);
-	err = send_to(mem_ctx, o, 0x1e, true, &m);
-	if (err == MAILSLOT_OK)
-		err = send_to(mem_ctx, o, 0x00, true, &m);
+	if (!send_to(mem_ctx, o, 0x1e, true, &m, "requests") ||
+	    !send_to(mem_ctx, o, 0x00, true, &m, "requests"))
+		return;
 	browser_msg_init(&m, BROWSER_LAYOUT_BROWSE,
 			 BROWSER_GET_BACKUP_LIST_REQUEST);
 	m.backup.count = 4;	/* as Windows ([MS-BRWS] <15>) */
 	m.backup.token = (uint32_t)getpid();
-	if (err == MAILSLOT_OK)
-		err = send_to(mem_ctx, o, 0x1d, false, &m);
-	if (err != MAILSLOT_OK)
-		win32_error_print("browse", "requests", err);
+	send_to(mem_ctx, o, 0x1d, false, &m, "requests");
 }
 
 static void announce(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 		     uint32_t type, uint32_t period_ms)
 {
 	struct browser_msg m;
-	enum mailslot_error err;
 
 	browser_msg_init(&m, BROWSER_LAYOUT_BROWSE, BROWSER_HOST_ANNOUNCEMENT);
 	m.ann.periodicity_ms = period_ms;
@@ -145,9 +172,16 @@ static void announce(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 	m.ann.os_minor = 9;
 	m.ann.server_type = type;
 	m.ann.comment = browser_str(o->comment);
-	err = send_to(mem_ctx, o, 0x1d, false, &m);
-	if (err != MAILSLOT_OK)
-		win32_error_print("browse", "HostAnnouncement", err);
+	send_to(mem_ctx, o, 0x1d, false, &m, "HostAnnouncement");
+}
+
+static char *strdup_upper(TALLOC_CTX *mem_ctx, const char *s)
+{
+	char *u = talloc_strdup(mem_ctx, s);
+
+	for (char *p = u; p != NULL && *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
 }
 
 static uint64_t now_ms(void)
@@ -161,9 +195,46 @@ static uint64_t now_ms(void)
 struct listener {
 	struct mailslot *slot[2];	/* BROWSE, LANMAN */
 	struct mailslot_netbios_name *names[4];
+	struct standalone_recv *sa;	/* instead of both, standalone */
 };
 
-static int listen_open(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
+/*
+ * Standalone: the names mailslotd would have joined for us, W<1d> too
+ * (its broadcasts reach us whoever owns it), and our own name for
+ * GetBackupListResponses.
+ */
+static int listen_open_own(TALLOC_CTX *mem_ctx, struct browse_opts *o,
+			   struct listener *l)
+{
+	static const uint8_t wg_suffixes[3] = { 0x1e, 0x00, 0x1d };
+	struct nbt_name n;
+
+	l->sa = standalone_recv_open(mem_ctx, "browse", o->ro.interface_ip,
+				     o->ro.interface_mask, o->ro.port);
+	if (l->sa == NULL)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		if (nbt_name_make(&n, o->workgroup, wg_suffixes[i], NULL) !=
+		    CODEC_OK)
+			goto bad_name;
+		standalone_recv_add_name(l->sa, &n);
+	}
+	nbt_name_make_msbrowse(&n, NULL);
+	standalone_recv_add_name(l->sa, &n);
+	if (nbt_name_make(&n, o->netbios_name, 0x00, NULL) != CODEC_OK)
+		goto bad_name;
+	standalone_recv_add_name(l->sa, &n);
+	standalone_recv_add_slot(l->sa, BROWSE_SLOT);
+	standalone_recv_add_slot(l->sa, LANMAN_SLOT);
+	o->sa = l->sa;
+	return 0;
+bad_name:
+	fprintf(stderr, "mailslot browse: the workgroup or name is not a "
+		"NetBIOS name (1-15 characters)\n");
+	return -1;
+}
+
+static int listen_open(TALLOC_CTX *mem_ctx, struct browse_opts *o,
 		       struct listener *l)
 {
 	static const char *const slots[2] = { "\\\\.\\mailslot\\BROWSE",
@@ -174,6 +245,8 @@ static int listen_open(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 		{ "\x01\x02__MSBROWSE__\x02", 0x01 },
 	};
 
+	if (o->ro.standalone)
+		return listen_open_own(mem_ctx, o, l);
 	for (size_t i = 0; i < 2; i++) {
 		enum mailslot_error err = mailslot_server_create(mem_ctx,
 				slots[i], 0, 0, &l->slot[i]);
@@ -187,7 +260,7 @@ static int listen_open(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 		enum mailslot_error err = mailslot_netbios_name_register(
 			mem_ctx, n, names[i].suffix, true, &l->names[i]);
 
-		if (err != MAILSLOT_OK && !o->ro.standalone)
+		if (err != MAILSLOT_OK)
 			fprintf(stderr, "mailslot browse: cannot join "
 				"%s<%02x>: %s\n", i == 2 ? "__MSBROWSE__" : n,
 				names[i].suffix, mailslot_error_name(err));
@@ -206,29 +279,50 @@ static int listen_open(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 	return 0;
 }
 
+static void table_add(struct browse_table *t, const uint8_t *buf, size_t n,
+		      enum browser_layout layout)
+{
+	struct browser_msg m;
+
+	if (browser_decode(buf, n, layout, &m) != CODEC_OK) {
+		t->undecodable++;
+		return;
+	}
+	browse_table_add(t, &m, time(NULL));
+}
+
+static void table_add_own(const struct standalone_dgram *d, void *priv)
+{
+	table_add(priv, d->data, d->data_len,
+		  browser_layout_for_slot(d->slot, d->slot_len));
+}
+
 /* Drain both mailslots into the table; wait at most wait_ms for the first. */
 static void listen_once(const struct listener *l, struct browse_table *t,
 			uint8_t *buf, uint32_t wait_ms)
 {
+	if (l->sa != NULL) {
+		/* bounded as below: at most 1000 per call */
+		for (size_t k = 0; k < 1000; k++) {
+			if (standalone_recv_poll(l->sa, k ? 0 : wait_ms,
+						 table_add_own, t) != 1)
+				break;
+		}
+		return;
+	}
 	for (size_t i = 0; i < 2; i++) {
 		uint32_t timeout = i == 0 ? wait_ms : 0;
 
 		mailslot_set_info(l->slot[i], timeout);
 		for (size_t k = 0; k < 1000; k++) {
-			struct browser_msg m;
 			size_t n;
 
 			if (mailslot_read(l->slot[i], buf, MSG_MAX, &n) !=
 			    MAILSLOT_OK)
 				break;
 			mailslot_set_info(l->slot[i], 0);
-			if (browser_decode(buf, n, i ? BROWSER_LAYOUT_LANMAN :
-					   BROWSER_LAYOUT_BROWSE, &m) !=
-			    CODEC_OK) {
-				t->undecodable++;
-				continue;
-			}
-			browse_table_add(t, &m, time(NULL));
+			table_add(t, buf, n, i ? BROWSER_LAYOUT_LANMAN :
+				  BROWSER_LAYOUT_BROWSE);
 		}
 	}
 }
@@ -252,6 +346,7 @@ static int parse(int argc, char **argv, struct browse_opts *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mailslotd_network net;
+	unsigned long port;
 	char *end;
 	int c;
 
@@ -283,7 +378,13 @@ static int parse(int argc, char **argv, struct browse_opts *o,
 			o->ro.interface_ip = net.ip;
 			o->ro.interface_mask = net.mask;
 			break;
-		case 'P': o->ro.port = (uint16_t)atoi(optarg); break;
+		case 'P':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || port == 0 ||
+			    port > 65535)
+				return 2;
+			o->ro.port = (uint16_t)port;
+			break;
 		case 'h': return 1;
 		default: return 2;
 		}
@@ -330,6 +431,13 @@ int cmd_browse(int argc, char **argv)
 		o.workgroup = cfg->workgroup;
 	if (o.netbios_name == NULL)
 		o.netbios_name = cfg->netbios_name;
+	/* NetBIOS names are upper case on the wire, in payloads too */
+	o.workgroup = strdup_upper(mem_ctx, o.workgroup);
+	o.netbios_name = strdup_upper(mem_ctx, o.netbios_name);
+	if (o.workgroup == NULL || o.netbios_name == NULL) {
+		talloc_free(mem_ctx);
+		return 1;
+	}
 	t->workgroup = o.workgroup;
 	if (listen_open(mem_ctx, &o, &l) != 0) {
 		talloc_free(mem_ctx);
