@@ -1,7 +1,8 @@
 /*
  * mailslot messenger: the Messenger service.  Owns THISHOST<03> (and
  * USER<03>) through mailslotd, reads \\.\mailslot\MESSNGR and shows each
- * message as the popup would; --exec hands it to a program.
+ * message as the popup would; --exec hands it to a program.  --standalone
+ * hears the same datagrams on its own sockets, without the daemon.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,22 +17,29 @@
 #include "commands.h"
 #include "messenger/messenger.h"
 #include "messenger_tool.h"
+#include "standalone_recv.h"
+#include "tools/mailslotd/daemon_config.h"
 #include "win32_error_print.h"
 
 /* a datagram's user data can never be larger */
 #define MSGR_BUF 65536
 #define MSGR_EXEC_TIMEOUT_MS 10000
+#define MSGR_MAX_NAMES 8	/* --name, each USER<03> */
+#define MSGR_SLICE_MS 60000	/* standalone, no --timeout: wait in slices */
 
 static void messenger_usage(FILE *out)
 {
 	fputs(
-"usage: mailslot messenger [--name USER] [--json] [--count N]\n"
+"usage: mailslot messenger [--name USER]... [--json] [--count N]\n"
 "                          [--timeout MS] [--codepage CP]\n"
 "                          [--exec-timeout MS] [--exec CMD [ARG...]]\n"
+"       mailslot messenger --standalone --interface IP/BITS [--port N]\n"
+"                          [--netbios-name NAME] [--workgroup W] ...\n"
 "\n"
 "Run the Messenger service: own THISHOST<03> (mailslotd's name) and, with\n"
-"--name, USER<03> on the network, create \\\\.\\mailslot\\MESSNGR and show\n"
-"each NET SEND message as the popup would:\n"
+"--name (repeatable), USER<03> on the network, create\n"
+"\\\\.\\mailslot\\MESSNGR and show each NET SEND message as the popup\n"
+"would:\n"
 "\n"
 "    Message from FROM to TO on YYYY-MM-DD HH:MM:SS\n"
 "\n"
@@ -47,11 +55,21 @@ static void messenger_usage(FILE *out)
 "MAILSLOT_TIME in its environment and the text on its standard input.\n"
 "It is waited for, at most --exec-timeout ms (10000), then killed.\n"
 "--count N: exit 0 after N messages; --timeout MS: exit 3 when no message\n"
-"arrives for MS ms.\n", out);
+"arrives for MS ms.\n"
+"\n"
+"--standalone: without mailslotd, bind IP:N and BROADCAST:N of --interface\n"
+"(N: --port, default 138; shared with other listeners) and show what is\n"
+"sent there to NAME<03> (--netbios-name, default the host name), to each\n"
+"USER<03>, to W<00> (--workgroup, default WORKGROUP: domain-wide\n"
+"messages) and to * (BROADCAST datagrams).  No name is registered (no\n"
+"name service runs), so senders need this IP (netsend --standalone\n"
+"--target IP) or the broadcast address.\n",
+	      out);
 }
 
 struct messenger_args {
-	char name[MSGR_NAME_BUF];
+	char names[MSGR_MAX_NAMES][MSGR_NAME_BUF];
+	size_t nnames;
 	bool json;
 	bool have_count;
 	uint32_t count;
@@ -59,6 +77,12 @@ struct messenger_args {
 	uint32_t exec_timeout;
 	const char *codepage;
 	char **exec_argv;	/* NULL-terminated, or NULL */
+	/* --standalone */
+	bool standalone;
+	struct mailslotd_network iface;
+	uint16_t port;		/* 0: 138 */
+	char netbios_name[MSGR_NAME_BUF];	/* "": the host name */
+	char workgroup[MSGR_NAME_BUF];		/* "": WORKGROUP */
 };
 
 static bool parse_u32(const char *s, uint32_t *v)
@@ -84,9 +108,15 @@ static int parse_args(int argc, char **argv, struct messenger_args *a)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "exec-timeout", required_argument, NULL, 'e' },
 		{ "codepage", required_argument, NULL, 'p' },
+		{ "standalone", no_argument, NULL, 'S' },
+		{ "interface", required_argument, NULL, 'I' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "netbios-name", required_argument, NULL, 'N' },
+		{ "workgroup", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint32_t port;
 	int c, i;
 
 	/* --exec takes the rest of the line, as find -exec does */
@@ -105,12 +135,37 @@ static int parse_args(int argc, char **argv, struct messenger_args *a)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!msgr_name_arg(optarg, a->name)) {
-				fprintf(stderr, "mailslot messenger: --name "
-					"'%s' is not a NetBIOS name (1-15 "
-					"characters)\n", optarg);
+			if (a->nnames == MSGR_MAX_NAMES) {
+				fprintf(stderr, "mailslot messenger: at most "
+					"%d --name\n", MSGR_MAX_NAMES);
 				return 2;
 			}
+			if (!msgr_name_arg(optarg, a->names[a->nnames++]))
+				goto bad_name;
+			break;
+		case 'N':
+			if (!msgr_name_arg(optarg, a->netbios_name))
+				goto bad_name;
+			break;
+		case 'W':
+			if (!msgr_name_arg(optarg, a->workgroup))
+				goto bad_name;
+			break;
+		case 'S':
+			a->standalone = true;
+			break;
+		case 'I':
+			if (!mailslotd_network_parse(optarg, &a->iface)) {
+				fprintf(stderr, "mailslot messenger: '%s' is "
+					"not an IPv4 address[/bits]\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (!parse_u32(optarg, &port) || port == 0 ||
+			    port > 65535)
+				goto bad;
+			a->port = (uint16_t)port;
 			break;
 		case 'j':
 			a->json = true;
@@ -140,7 +195,16 @@ static int parse_args(int argc, char **argv, struct messenger_args *a)
 	}
 	if (optind != argc)
 		goto bad;
+	if (a->standalone && a->iface.ip == 0) {
+		fprintf(stderr, "mailslot messenger: --standalone needs "
+			"--interface IP/BITS\n");
+		return 2;
+	}
 	return -1;
+bad_name:
+	fprintf(stderr, "mailslot messenger: '%s' is not a NetBIOS name (1-15 "
+		"characters)\n", optarg);
+	return 2;
 bad:
 	messenger_usage(stderr);
 	return 2;
@@ -253,6 +317,36 @@ static void show(TALLOC_CTX *mem, const struct messenger_args *a,
 		run_exec(a, j, when);
 }
 
+/* One payload of \MAILSLOT\MESSNGR; false if it is not a message. */
+static bool handle(TALLOC_CTX *mem, const struct messenger_args *a,
+		   const uint8_t *buf, size_t n)
+{
+	TALLOC_CTX *tmp;
+	struct messenger_msg m;
+	enum codec_error cerr = messenger_decode(buf, n, &m);
+
+	if (cerr != CODEC_OK) {
+		fprintf(stderr, "mailslot messenger: dropped a %zu-byte "
+			"message: %s\n", n, codec_error_name(cerr));
+		return false;
+	}
+	tmp = talloc_new(mem);
+	show(tmp, a, &m);
+	talloc_free(tmp);
+	return true;
+}
+
+/* "listening as HOST<03>, A<03> and B<03>" */
+static void say_listening(const char *host, const struct messenger_args *a,
+			  const char *how)
+{
+	fprintf(stderr, "mailslot messenger: listening as %s<03>", host);
+	for (size_t i = 0; i < a->nnames; i++)
+		fprintf(stderr, "%s%s<03>", i + 1 < a->nnames ? ", " : " and ",
+			a->names[i]);
+	fprintf(stderr, "%s\n", how);
+}
+
 static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 {
 	char host[MSGR_NAME_BUF];
@@ -278,21 +372,16 @@ static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 	/* ours while slot lives */
 	err = mailslot_netbios_name_register(slot, host, MESSENGER_NAME_SUFFIX,
 					     false, &nb);
-	if (err == MAILSLOT_OK && a->name[0] != '\0')
-		err = mailslot_netbios_name_register(slot, a->name,
+	for (size_t i = 0; i < a->nnames && err == MAILSLOT_OK; i++)
+		err = mailslot_netbios_name_register(slot, a->names[i],
 						     MESSENGER_NAME_SUFFIX,
 						     false, &nb);
 	if (err != MAILSLOT_OK) {
 		win32_error_print("messenger", "NetBIOS name <03>", err);
 		return 1;
 	}
-	fprintf(stderr, "mailslot messenger: listening as %s<03>%s%s%s\n",
-		host, a->name[0] ? " and " : "", a->name,
-		a->name[0] ? "<03>" : "");
+	say_listening(host, a, "");
 	for (uint32_t got = 0; !a->have_count || got < a->count;) {
-		TALLOC_CTX *tmp;
-		struct messenger_msg m;
-		enum codec_error cerr;
 		size_t n;
 
 		err = mailslot_read(slot, buf, MSGR_BUF, &n);
@@ -301,16 +390,91 @@ static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 					  err);
 			return err == MAILSLOT_ERROR_SEM_TIMEOUT ? 3 : 1;
 		}
-		cerr = messenger_decode(buf, n, &m);
-		if (cerr != CODEC_OK) {
-			fprintf(stderr, "mailslot messenger: dropped a %zu-byte "
-				"message: %s\n", n, codec_error_name(cerr));
-			continue;
+		if (handle(mem, a, buf, n))
+			got++;
+	}
+	return 0;
+}
+
+struct own_ctx {
+	TALLOC_CTX *mem;
+	const struct messenger_args *a;
+	bool shown;
+};
+
+static void handle_own(const struct standalone_dgram *d, void *priv)
+{
+	struct own_ctx *c = priv;
+
+	c->shown = handle(c->mem, c->a, d->data, d->data_len);
+}
+
+/* The names a datagram may be sent to and still be ours. */
+static bool names_add(struct standalone_recv *s, const char *host,
+		      const struct messenger_args *a)
+{
+	struct nbt_name n;
+
+	if (nbt_name_make(&n, host, MESSENGER_NAME_SUFFIX, NULL) != CODEC_OK ||
+	    !standalone_recv_add_name(s, &n))
+		return false;
+	for (size_t i = 0; i < a->nnames; i++) {
+		if (nbt_name_make(&n, a->names[i], MESSENGER_NAME_SUFFIX,
+				  NULL) != CODEC_OK ||
+		    !standalone_recv_add_name(s, &n))
+			return false;
+	}
+	/* domain-wide: netsend --domain sends DIRECT_GROUP to W<00> */
+	return nbt_name_make(&n, a->workgroup[0] ? a->workgroup : "WORKGROUP",
+			     0x00, NULL) == CODEC_OK &&
+	       standalone_recv_add_name(s, &n) &&
+	       standalone_recv_add_slot(s, MESSENGER_MAILSLOT);
+}
+
+/* --standalone: our own sockets, the same output; no name registered. */
+static int serve_own(TALLOC_CTX *mem, const struct messenger_args *a)
+{
+	char host[MSGR_NAME_BUF], *how;
+	struct standalone_recv *s;
+	struct own_ctx c = { .mem = mem, .a = a };
+	uint32_t slice = a->timeout ? a->timeout : MSGR_SLICE_MS;
+
+	if (a->netbios_name[0] != '\0')
+		memcpy(host, a->netbios_name, sizeof(host));
+	else
+		msgr_host_name(host);
+	s = standalone_recv_open(mem, "messenger", a->iface.ip, a->iface.mask,
+				 a->port);
+	if (s == NULL)
+		return 1;
+	if (!names_add(s, host, a)) {
+		fprintf(stderr, "mailslot messenger: too many names\n");
+		return 1;
+	}
+	how = talloc_asprintf(mem, ", domain %s<00> (standalone on %s; no "
+			      "name registered)", a->workgroup[0] ?
+			      a->workgroup : "WORKGROUP",
+			      standalone_recv_where(s));
+	if (how == NULL)
+		return 1;
+	say_listening(host, a, how);
+	for (uint32_t got = 0; !a->have_count || got < a->count;) {
+		/* --timeout: MS without a message that is shown */
+		int r = standalone_recv_poll(s, slice, handle_own, &c);
+
+		if (r < 0) {
+			fprintf(stderr, "mailslot messenger: receive on %s: "
+				"%s\n", standalone_recv_where(s),
+				strerror(errno));
+			return 1;
 		}
-		tmp = talloc_new(mem);
-		show(tmp, a, &m);
-		talloc_free(tmp);
-		got++;
+		if (r == 0 && a->timeout != 0) {
+			win32_error_print("messenger", MESSENGER_LOCAL_SLOT,
+					  MAILSLOT_ERROR_SEM_TIMEOUT);
+			return 3;
+		}
+		if (r == 1 && c.shown)
+			got++;
 	}
 	return 0;
 }
@@ -326,7 +490,7 @@ int cmd_messenger(int argc, char **argv)
 	/* a command that exits without reading must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 	mem = talloc_new(NULL);
-	rc = serve(mem, &a);
+	rc = a.standalone ? serve_own(mem, &a) : serve(mem, &a);
 	talloc_free(mem);
 	return rc;
 }
