@@ -2,11 +2,15 @@
  * mailslot netsend and mailslot messenger end to end: two mailslotd on
  * loopback (ALPHA on 127.0.0.1, BRAVO on 127.0.0.2, workgroup TESTWG,
  * private runtime dirs, the same random high ports), the real commands
- * run as child processes.  Every wait is bounded; only our own children
- * are ever killed.
+ * run as child processes; and a standalone messenger (CHARLIE on
+ * 127.0.0.3, no daemon, a port of its own).  Every wait is bounded; only
+ * our own children are ever killed.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +33,7 @@
 
 static struct md_daemon alpha, bravo;
 static char tool[512], tmp[256];
+static char sport[16];	/* the standalone messenger's port */
 static pid_t kids[MAX_KIDS];
 
 struct messenger_run {
@@ -103,8 +109,9 @@ static int kid_wait(pid_t pid, int timeout_ms)
 }
 
 /*
- * mailslot messenger ARGS... against daemon d, output in files; returns
- * once it said it is listening (its names are registered).
+ * mailslot messenger ARGS... against daemon d (NULL: none, for
+ * --standalone), output in files; returns once it said it is listening
+ * (its names are registered).
  */
 static void messenger_start(struct messenger_run *r,
 			    const struct md_daemon *d, const char *tag,
@@ -128,7 +135,7 @@ static void messenger_start(struct messenger_run *r,
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(126);
-		setenv("MAILSLOT_RUNTIME_DIR", d->rt, 1);
+		setenv("MAILSLOT_RUNTIME_DIR", d ? d->rt : tmp, 1);
 		execv(tool, (char *const *)argv);
 		_exit(127);
 	}
@@ -253,14 +260,12 @@ static void test_domain(void **state)
 	talloc_free(mem);
 }
 
-static void test_exec(void **state)
+/* An --exec hook that writes what it got into files under tmp. */
+static void hook_write(char *script, size_t len)
 {
-	TALLOC_CTX *mem = talloc_new(NULL);
-	struct messenger_run b;
-	char out[4096], script[320], *text;
 	FILE *f;
 
-	snprintf(script, sizeof(script), "%s/hook.sh", tmp);
+	snprintf(script, len, "%s/hook.sh", tmp);
 	f = fopen(script, "w");
 	assert_non_null(f);
 	fprintf(f, "#!/bin/sh\n"
@@ -271,30 +276,50 @@ static void test_exec(void **state)
 		   "printf '%%s' \"$1\" > '%s/arg.txt'\n", tmp, tmp, tmp, tmp);
 	fclose(f);
 	assert_int_equal(chmod(script, 0700), 0);
-	text = talloc_asprintf(mem, "$(touch %s/pwned1); `touch %s/pwned2`; "
+}
+
+/* Shell syntax that creates tmp/pwnedN if anything ever runs it. */
+static char *hook_text(TALLOC_CTX *mem)
+{
+	return talloc_asprintf(mem, "$(touch %s/pwned1); `touch %s/pwned2`; "
 			       "\"quotes\" 'single' & | > %s/pwned3 ;x",
 			       tmp, tmp, tmp);
-	messenger_start(&b, &bravo, "exec-b", (const char *[]){
-		"--count", "1", "--timeout", "10000", "--exec", script,
-		"--count", NULL });
-	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
-		"BRAVO", text, NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 15000), 0);
+}
+
+/* The hook got text and "FROM|TO" intact, and nothing ran the text. */
+static void hook_check(TALLOC_CTX *mem, const char *text, const char *names)
+{
 	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/env.txt",
 						       tmp)), text);
 	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/stdin.txt",
 						       tmp)), text);
 	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/names.txt",
-						       tmp)), "ALPHA|BRAVO");
-	/* words after --exec are the command's, not ours */
-	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/arg.txt",
-						       tmp)), "--count");
+						       tmp)), names);
 	for (int i = 1; i <= 3; i++) {
 		char *p = talloc_asprintf(mem, "%s/pwned%d", tmp, i);
 
 		if (access(p, F_OK) == 0)
 			fail_msg("the text was run by a shell: %s exists", p);
 	}
+}
+
+static void test_exec(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b;
+	char out[4096], script[320], *text = hook_text(mem);
+
+	hook_write(script, sizeof(script));
+	messenger_start(&b, &bravo, "exec-b", (const char *[]){
+		"--count", "1", "--timeout", "10000", "--exec", script,
+		"--count", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"BRAVO", text, NULL }), 0);
+	assert_int_equal(kid_wait(b.pid, 15000), 0);
+	hook_check(mem, text, "ALPHA|BRAVO");
+	/* words after --exec are the command's, not ours */
+	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/arg.txt",
+						       tmp)), "--count");
 	talloc_free(mem);
 }
 
@@ -367,6 +392,187 @@ static void test_standalone(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * mailslot messenger --standalone as CHARLIE<03> and CAROL<03> of TESTWG
+ * on 127.0.0.3:port (NULL: sport), then more args.
+ */
+static void sa_start(struct messenger_run *r, const char *tag,
+		     const char *port, const char *const *more)
+{
+	const char *argv[24] = { "--standalone", "--interface", "127.0.0.3/8",
+				 "--port", port ? port : sport,
+				 "--netbios-name", "charlie", "--name", "carol",
+				 "--workgroup", "testwg" };
+	size_t n = 11;
+
+	for (size_t i = 0; more[i] != NULL && n < 20; i++)
+		argv[n++] = more[i];
+	argv[n] = NULL;
+	messenger_start(r, NULL, tag, argv);
+}
+
+/* netsend --standalone from LONER on 127.0.0.1 to sport, then args. */
+static int sa_netsend(char *out, size_t outlen, const char *const *args)
+{
+	const char *argv[24] = { "--standalone", "--interface", "127.0.0.1/8",
+				 "--port", sport, "--from", "loner" };
+	size_t n = 7;
+
+	for (size_t i = 0; args[i] != NULL && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return netsend(NULL, out, outlen, argv);
+}
+
+/* One --json line: "time", then exactly these fields. */
+static const char *json_line(const char *line, const char *from,
+			     const char *to, const char *text)
+{
+	char want[512];
+	const char *end = strchr(line, '\n');
+
+	snprintf(want, sizeof(want), "\",\"from\":\"%s\",\"to\":\"%s\","
+		 "\"text\":\"%s\",\"text_unterminated\":false,"
+		 "\"trailing_bytes\":0}\n", from, to, text);
+	/* {"time":"YYYY-MM-DD HH:MM:SS */
+	if (end == NULL || strncmp(line, "{\"time\":\"", 9) != 0 ||
+	    strlen(line) < 28 || line[13] != '-' || line[22] != ':' ||
+	    strncmp(line + 28, want, strlen(want)) != 0)
+		fail_msg("want from %s to %s \"%s\", got: %s", from, to, text,
+			 line);
+	return end + 1;
+}
+
+/*
+ * No daemon: directed to our address, to a user by broadcast, to the
+ * domain; nothing for a name or a domain that is not ours.
+ */
+static void test_standalone_receive(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run c;
+	char out[4096], *got;
+	const char *p;
+
+	sa_start(&c, "sa-recv", NULL, (const char *[]){
+		"--json", "--count", "3", "--timeout", "10000", NULL });
+	got = slurp(mem, c.err);
+	if (strstr(got, talloc_asprintf(mem, "mailslot messenger: listening "
+					 "as CHARLIE<03> and CAROL<03>, domain "
+					 "TESTWG<00> (standalone on "
+					 "127.0.0.3:%s and 127.255.255.255:%s;"
+					 " no name registered)\n", sport,
+					 sport)) == NULL)
+		fail_msg("CHARLIE said: %s", got);
+	/* not ours: first, so they would be among the three if heard */
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"--target", "127.0.0.3", "NOBODY", "not for charlie", NULL }),
+			 0);
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"--domain", "OTHERWG", "not for TESTWG", NULL }), 0);
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"--target", "127.0.0.3", "charlie", "Hello CHARLIE", NULL }),
+			 0);
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"CAROL", "to carol, broadcast", NULL }), 0);
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"--domain", "testwg", "to everyone", NULL }), 0);
+	assert_int_equal(kid_wait(c.pid, 10000), 0);
+	got = slurp(mem, c.out);
+	p = json_line(got, "LONER", "CHARLIE", "Hello CHARLIE");
+	p = json_line(p, "LONER", "CAROL", "to carol, broadcast");
+	p = json_line(p, "LONER", "TESTWG", "to everyone");
+	assert_string_equal(p, "");
+	talloc_free(mem);
+}
+
+/* The popup form, a line break, an escape, and --exec, standalone. */
+static void test_standalone_exec(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run c;
+	char out[4096], script[320], *text = hook_text(mem), *got, *body;
+
+	hook_write(script, sizeof(script));
+	text = talloc_asprintf(mem, "%s\nline 2 \x1b[2J", text);
+	sa_start(&c, "sa-exec", NULL, (const char *[]){
+		"--count", "1", "--timeout", "10000", "--exec", script, NULL });
+	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
+		"--target", "127.0.0.3", "CHARLIE", text, NULL }), 0);
+	assert_int_equal(kid_wait(c.pid, 15000), 0);
+	got = slurp(mem, c.out);
+	if (strncmp(got, "Message from LONER to CHARLIE on ", 33) != 0)
+		fail_msg("CHARLIE printed: %s", got);
+	body = strstr(got, "\n\n");
+	assert_non_null(body);
+	/* the terminal gets the escape shown, never sent raw */
+	assert_string_equal(body, talloc_asprintf(mem, "\n\n%s\nline 2 "
+						  "\\x1b[2J\n\n",
+						  hook_text(mem)));
+	/* the hook gets the text itself, as data */
+	hook_check(mem, text, "LONER|CHARLIE");
+	talloc_free(mem);
+}
+
+/*
+ * On the port of a running mailslotd (both share it, SO_REUSEADDR): a
+ * domain-wide message from ALPHA reaches CHARLIE and BRAVO alike.
+ */
+static void test_standalone_beside_daemon(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct messenger_run b, c;
+	char out[4096], dport[16];
+
+	snprintf(dport, sizeof(dport), "%u", alpha.dport);
+	sa_start(&c, "sa-beside", dport, (const char *[]){
+		"--json", "--count", "1", "--timeout", "10000", NULL });
+	messenger_start(&b, &bravo, "beside-b", (const char *[]){
+		"--json", "--count", "1", "--timeout", "10000", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"--domain", "to TESTWG, daemon or not", NULL }), 0);
+	assert_int_equal(kid_wait(c.pid, 10000), 0);
+	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	json_line(slurp(mem, c.out), "ALPHA", "TESTWG",
+		  "to TESTWG, daemon or not");
+	json_line(slurp(mem, b.out), "ALPHA", "TESTWG",
+		  "to TESTWG, daemon or not");
+	talloc_free(mem);
+}
+
+/* A port held by someone who does not share it; no --interface; quiet. */
+static void test_standalone_errors(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	char out[4096], busy[16], want[320];
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(0x7f000003);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	snprintf(busy, sizeof(busy), "%u", ntohs(a.sin_port));
+	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
+		tool, "messenger", "--standalone", "--interface",
+		"127.0.0.3/8", "--port", busy, NULL }), 1);
+	snprintf(want, sizeof(want), "mailslot messenger: cannot bind "
+		 "127.0.0.3:%s: Address already in use (another program "
+		 "holds it and does not share it); use --port N for a free "
+		 "port, or run mailslotd and leave out --standalone\n", busy);
+	assert_string_equal(out, want);
+	close(fd);
+	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
+		tool, "messenger", "--standalone", "--port", sport, NULL }), 2);
+	assert_non_null(strstr(out, "--standalone needs --interface"));
+	/* --timeout: exit 3 when nothing comes */
+	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
+		tool, "messenger", "--standalone", "--interface",
+		"127.0.0.3/8", "--port", sport, "--timeout", "300", NULL }),
+			 3);
+	assert_non_null(strstr(out, "ERROR_SEM_TIMEOUT"));
+}
+
 static int group_setup(void **state)
 {
 	uint16_t dport, nport;
@@ -381,6 +587,11 @@ static int group_setup(void **state)
 	if (mkdtemp(tmp) == NULL)
 		return -1;
 	md_pick_ports(&dport, &nport);
+	/* the standalone messenger's: another pair, not the daemons' */
+	for (uint16_t sp = dport, np; sp == dport;) {
+		md_pick_ports(&sp, &np);
+		snprintf(sport, sizeof(sport), "%u", sp);
+	}
 	if (md_start(&alpha, "127.0.0.1/8", "ALPHA", "TESTWG", dport, nport,
 		     NULL, NULL) != 0 ||
 	    md_start(&bravo, "127.0.0.2/8", "BRAVO", "TESTWG", dport, nport,
@@ -417,6 +628,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_exec, kill_kids),
 		cmocka_unit_test_teardown(test_size_limit, kill_kids),
 		cmocka_unit_test_teardown(test_standalone, kill_kids),
+		cmocka_unit_test_teardown(test_standalone_receive, kill_kids),
+		cmocka_unit_test_teardown(test_standalone_exec, kill_kids),
+		cmocka_unit_test_teardown(test_standalone_beside_daemon,
+					  kill_kids),
+		cmocka_unit_test_teardown(test_standalone_errors, kill_kids),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
