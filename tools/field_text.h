@@ -11,20 +11,51 @@
 
 #define FIELD_TEXT_NUM_MAX 24	/* the longest: 0x + 16 digits, NUL */
 
+/* v as "%llu" at o, no NUL; returns its end.  Two digits at a time:
+ * most values are a digit or two. */
+static inline char *field_text_put_u(char *o, uint64_t v)
+{
+	static const char two[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = 3;
+	char *e;
+
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	if (v < 100) {
+		o[0] = two[2 * v];
+		o[1] = two[2 * v + 1];
+		return o + 2;
+	}
+	for (uint64_t x = v / 1000; x != 0; x /= 10)
+		n++;
+	e = o + n;
+	for (; v >= 100; v /= 100) {
+		e -= 2;
+		e[0] = two[2 * (v % 100)];
+		e[1] = two[2 * (v % 100) + 1];
+	}
+	if (v >= 10) {
+		e[-2] = two[2 * v];
+		e[-1] = two[2 * v + 1];
+	} else {
+		e[-1] = (char)('0' + v);
+	}
+	return o + n;
+}
+
 /* As "%llu" (b: FIELD_TEXT_NUM_MAX bytes). */
 static inline size_t field_text_u(char *b, uint64_t v)
 {
-	char tmp[20];
-	size_t n = 0;
+	char *e = field_text_put_u(b, v);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (size_t i = 0; i < n; i++)
-		b[i] = tmp[n - 1 - i];
-	b[n] = '\0';
-	return n;
+	*e = '\0';
+	return (size_t)(e - b);
 }
 
 /* As "0x%0*llx" with digits (b: FIELD_TEXT_NUM_MAX bytes): a wider value

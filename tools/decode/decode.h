@@ -117,30 +117,21 @@ struct decode_field_sink {
 	dgram_field_fn fn;
 	void (*plain)(void *priv, const char *field, const char *value,
 		      size_t len);
-	/* may be NULL; see decode_fields_smb_json */
-	bool (*smb_json)(void *priv, const struct decode_dgram *r);
+	/* --json (both may be NULL): a run of fields as the JSON text the
+	 * printer would make of them one by one, written at once.
+	 * text_start returns where, or NULL when fields fields with
+	 * values bytes of values (each with a NUL) might not all fit:
+	 * they then go one by one, which drops exactly those that do not.
+	 * text_end says how many bytes, fields and values it took.  The
+	 * text takes less than 66 bytes a field and 6 a value byte, as a
+	 * field's does in the printer, and none of its names occurs
+	 * elsewhere in the datagram (no array to join). */
+	char *(*text_start)(void *priv, size_t fields, size_t values);
+	void (*text_end)(void *priv, size_t len, size_t fields,
+			 size_t values);
 	void *priv;
 };
 void decode_fields_emit_to(const struct decode_dgram *r,
 			   const struct decode_field_sink *s);
-
-/*
- * --json's fast path for the SMB header and transaction fields (58 or 59
- * of them, the same in every mailslot write): a sink's smb_json, when
- * set, is offered them first and returns false to take them one by one
- * through fn and plain (when they might not all fit, say).
- *
- * decode_fields_smb_json writes them at dst as the JSON printer makes of
- * fields one by one: `,"name":"value"` each, the five smb.reserved as
- * one array where the first stands.  *fields is how many fields that
- * is, *values the bytes their plain values take with a NUL each; at
- * most DECODE_SMB_JSON_FIELDS and DECODE_SMB_JSON_VALUES, and the text
- * takes less than 66 bytes a field and 6 a value byte, as a field's
- * does in the printer.
- */
-#define DECODE_SMB_JSON_FIELDS 59
-#define DECODE_SMB_JSON_VALUES 16384
-size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
-			      size_t *fields, size_t *values);
 
 #endif

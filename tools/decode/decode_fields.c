@@ -96,10 +96,10 @@ static void bit(const struct decode_field_sink *s, const char *f, unsigned v,
 	plain(s, f, (v & mask) ? "1" : "0", 1);
 }
 
-static void name(const struct decode_field_sink *s, const char *f,
-		 const struct nbt_name *n)
+#define NAME_TEXT_MAX (NBT_NAME_TEXT_MAX + NBT_NAME_LEN)
+
+static void name_text(const struct nbt_name *n, char *b)
 {
-	char b[NBT_NAME_TEXT_MAX + NBT_NAME_LEN];
 	size_t spaces = 0;
 
 	/* tshark keeps a name of 15 spaces (nbt_name_format trims it) */
@@ -109,8 +109,193 @@ static void name(const struct decode_field_sink *s, const char *f,
 		memset(b, ' ', spaces);
 	else
 		spaces = 0;
-	nbt_name_format(n, b + spaces, sizeof(b) - spaces);
+	nbt_name_format(n, b + spaces, NAME_TEXT_MAX - spaces);
+}
+
+static void name(const struct decode_field_sink *s, const char *f,
+		 const struct nbt_name *n)
+{
+	char b[NAME_TEXT_MAX];
+
+	name_text(n, b);
 	s->fn(s->priv, f, b);
+}
+
+/*
+ * --json's runs of fields as text (decode_field_sink.text_start): the
+ * JSON the printer would make of them one by one, written in one step.
+ */
+#define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static inline char *put_hex(char *o, unsigned v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		o[i] = hex_digits[v & 15];
+	return o + digits;
+}
+
+static inline void put_byte(char *o, uint8_t b)
+{
+	o[0] = hex_digits[b >> 4];
+	o[1] = hex_digits[b & 15];
+}
+
+/* A name as name_text() shows it, as a JSON string (quotes included);
+ * *len the text's length.  Without a scope (almost always) straight
+ * from the bytes; the rules are nbt_name_format's. */
+static char *put_name(char *o, const struct nbt_name *n, size_t *len)
+{
+	size_t end = NBT_NAME_LEN - 1, extra = 0;
+	char *start = o;
+	bool esc = false;
+
+	if (n->scope[0] != '\0') {
+		char b[NAME_TEXT_MAX];
+
+		name_text(n, b);
+		*len = strlen(b);
+		return o + decode_json_escape(o, b, *len);
+	}
+	while (end > 0 && n->raw[end - 1] == ' ')
+		end--;
+	if (end == 0)		/* 15 spaces: kept, as tshark does */
+		end = NBT_NAME_LEN - 1;
+	*o++ = '"';
+	for (size_t i = 0; i < end; i++) {
+		uint8_t c = n->raw[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '<' || (esc && c == '.')) {
+			o[0] = '<';
+			put_byte(o + 1, c);
+			o[3] = '>';
+			o += 4;
+			esc = true;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			extra++;
+		}
+		*o++ = (char)c;
+		esc = false;
+	}
+	o[0] = '<';
+	put_byte(o + 1, nbt_name_suffix(n));
+	o[3] = '>';
+	o[4] = '"';
+	o += 5;
+	*len = (size_t)(o - start) - 2 - extra;
+	return o;
+}
+
+/* A run as text when the sink takes it and it surely fits. */
+static bool as_text(const struct decode_dgram *r,
+		    const struct decode_field_sink *s, size_t fields_max,
+		    size_t values_max,
+		    char *(*write)(const struct decode_dgram *r, char *o,
+				   size_t *fields, size_t *values))
+{
+	size_t fields = 0, values = 0;
+	char *dst, *end;
+
+	if (s->text_start == NULL)
+		return false;
+	dst = s->text_start(s->priv, fields_max, values_max);
+	if (dst == NULL)
+		return false;
+	end = write(r, dst, &fields, &values);
+	s->text_end(s->priv, (size_t)(end - dst), fields, values);
+	return true;
+}
+
+/* Each value through V: counted as the arena would count it. */
+#define V(o, expr) \
+	do { \
+		char *v0_ = (o); \
+		expr; \
+		*values += (size_t)((o) - v0_) + 1; \
+		*fields += 1; \
+	} while (0)
+
+#define HEAD_FIELDS 19
+#define HEAD_VALUES (2 * NAME_TEXT_MAX + 512)
+
+/* frame_fields and nbdgm_fields, but for an ICMP quote (ip.src twice,
+ * an array) or a time snprintf shows. */
+static char *head_text(const struct decode_dgram *r, char *o,
+		       size_t *fields, size_t *values)
+{
+	const struct nbt_dgram *d = &r->d;
+	long frac = r->ts_nsec ? (long)r->ts.tv_usec
+			       : (long)r->ts.tv_usec * 1000;
+	size_t len;
+
+	PUT(o, ",\"frame.number\":\"");
+	V(o, o = field_text_put_u(o, r->frame));
+	PUT(o, "\",\"frame.time_epoch\":\"");
+	V(o, o = field_text_put_u(o, (uint64_t)r->ts.tv_sec);
+	     *o++ = '.';
+	     for (int i = 8; i >= 0; i--, frac /= 10)
+		     o[i] = (char)('0' + frac % 10);
+	     o += 9);
+	PUT(o, "\",\"ip.src\":\"");
+	V(o, o += field_text_ipv4(o, r->udp.src_ip));
+	PUT(o, "\",\"ip.dst\":\"");
+	V(o, o += field_text_ipv4(o, r->udp.dst_ip));
+	PUT(o, "\",\"udp.srcport\":\"");
+	V(o, o = field_text_put_u(o, r->udp.src_port));
+	PUT(o, "\",\"udp.dstport\":\"");
+	V(o, o = field_text_put_u(o, r->udp.dst_port));
+	*o++ = '"';
+	if (!r->have_header)
+		return o;
+	PUT(o, ",\"nbdgm.type\":\"");
+	V(o, o = field_text_put_u(o, d->type));
+	PUT(o, "\",\"nbdgm.flags\":\"");
+	V(o, PUT(o, "0x"); o = put_hex(o, d->flags, 2));
+	PUT(o, "\",\"nbdgm.next\":\"");
+	V(o, *o++ = (char)('0' + !!(d->flags & NBT_DGRAM_FLAG_MORE)));
+	PUT(o, "\",\"nbdgm.first\":\"");
+	V(o, *o++ = (char)('0' + !!(d->flags & NBT_DGRAM_FLAG_FIRST)));
+	PUT(o, "\",\"nbdgm.node_type\":\"");
+	V(o, o = field_text_put_u(o, (d->flags & NBT_DGRAM_NODE_MASK) >> 2));
+	PUT(o, "\",\"nbdgm.dgram_id\":\"");
+	V(o, PUT(o, "0x"); o = put_hex(o, d->id, 4));
+	PUT(o, "\",\"nbdgm.src.ip\":\"");
+	V(o, o += field_text_ipv4(o, d->src_ip));
+	PUT(o, "\",\"nbdgm.src.port\":\"");
+	V(o, o = field_text_put_u(o, d->src_port));
+	*o++ = '"';
+	if (d->type == NBT_DGRAM_ERROR) {
+		if (r->status == DECODE_OK) {
+			PUT(o, ",\"nbdgm.error_code\":\"");
+			V(o, PUT(o, "0x"); o = put_hex(o, d->error_code, 2));
+			*o++ = '"';
+		}
+		return o;
+	}
+	if (r->have_lengths) {
+		PUT(o, ",\"nbdgm.dgram_len\":\"");
+		V(o, o = field_text_put_u(o, d->dgm_length));
+		PUT(o, "\",\"nbdgm.pkt_offset\":\"");
+		V(o, o = field_text_put_u(o, d->packet_offset));
+		*o++ = '"';
+	}
+	if (r->have_source && nbt_dgram_type_is_data(d->type)) {
+		PUT(o, ",\"nbdgm.source_name\":");
+		o = put_name(o, &d->source, &len);
+		*values += len + 1;
+		*fields += 1;
+	}
+	if (r->have_dest) {
+		PUT(o, ",\"nbdgm.destination_name\":");
+		o = put_name(o, &d->dest, &len);
+		*values += len + 1;
+		*fields += 1;
+	}
+	return o;
 }
 
 static void frame_fields(const struct decode_dgram *r,
@@ -288,45 +473,12 @@ _Static_assert(sizeof(struct smb_json_head) == sizeof(smb_json_head) - 1,
  * mailslot.size: decimals; smb.trans_name, mailslot.name */
 #define SMB_JSON_DECIMALS 21
 
-#define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
+#define SMB_FIELDS 59
+#define SMB_VALUES 16384	/* see SMB_JSON_FIXED_VALUES, DEC, nm, pad */
 
-static inline char *put_hex(char *o, unsigned v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = digits - 1; i >= 0; i--, v >>= 4)
-		o[i] = hex[v & 15];
-	return o + digits;
-}
-
-static inline void put_byte(char *o, uint8_t b)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	o[0] = hex[b >> 4];
-	o[1] = hex[b & 15];
-}
-
-/* As "%u"; most are a digit or two. */
-static inline char *put_u(char *o, uint32_t v)
-{
-	char t[10];
-	int n = 10;
-
-	if (v < 10) {
-		*o = (char)('0' + v);
-		return o + 1;
-	}
-	do {
-		t[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	memcpy(o, t + n, (size_t)(10 - n));
-	return o + 10 - n;
-}
-
-size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
-			      size_t *fields, size_t *values)
+/* smb_fields(): 58 fields, 59 with smb.padding. */
+static char *smb_text(const struct decode_dgram *r, char *dst,
+		      size_t *fields, size_t *values)
 {
 	const struct smb_mailslot_write *w = &r->w;
 	const uint8_t *h = r->smb, *t = r->smb + SMB_HDR_LEN;
@@ -374,7 +526,8 @@ size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
 	o += sizeof(smb_json_head) - 1;
 
 	/* decimals: decs counts their digits */
-#define DEC(v) (dec = o, o = put_u(o, (v)), decs += (size_t)(o - dec))
+#define DEC(v) (dec = o, o = field_text_put_u(o, (v)), \
+		decs += (size_t)(o - dec))
 	DEC(get_le16(h + 12));
 	PUT(o, "\",\"smb.signature\":\"");
 	for (int i = 0; i < 8; i++, o += 3) {
@@ -428,8 +581,8 @@ size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
 	nmp = o;
 	nmj = decode_json_escape(o, nm, nml);
 	o += nmj;
-	*fields = 58;
-	*values = SMB_JSON_FIXED_VALUES + SMB_JSON_DECIMALS + 2 * (nml + 1);
+	*fields += 58;
+	*values += SMB_JSON_FIXED_VALUES + SMB_JSON_DECIMALS + 2 * (nml + 1);
 	if (w->wire.pad_len > 0) {
 		const uint8_t *pad = (const uint8_t *)w->name + w->name_len + 1;
 		size_t n = w->wire.pad_len < DATA_SHOW_MAX ? w->wire.pad_len
@@ -455,7 +608,7 @@ size_t decode_fields_smb_json(const struct decode_dgram *r, char *dst,
 	o += nmj;
 #undef DEC
 	*values += decs;
-	return (size_t)(o - dst);
+	return o;
 }
 
 static void smb_fields(const struct decode_dgram *r,
@@ -465,7 +618,7 @@ static void smb_fields(const struct decode_dgram *r,
 	const uint8_t *t = r->smb + SMB_HDR_LEN;
 	char nm[SMB_MAILSLOT_SMB_LIMIT * 4];
 
-	if (s->smb_json != NULL && s->smb_json(s->priv, r))
+	if (as_text(r, s, SMB_FIELDS, SMB_VALUES, smb_text))
 		return;
 	smb_header(r->smb, s);
 	u(s, "smb.wct", t[0]);
@@ -505,8 +658,12 @@ void decode_fields_emit_to(const struct decode_dgram *r,
 {
 	const struct decode_payload_hook *h = r->hook;
 
-	frame_fields(r, s);
-	nbdgm_fields(r, s);
+	if (r->udp.icmp_quoted || r->ts.tv_sec < 0 || r->ts.tv_usec < 0 ||
+	    r->ts.tv_usec >= (r->ts_nsec ? 1000000000 : 1000000) ||
+	    !as_text(r, s, HEAD_FIELDS, HEAD_VALUES, head_text)) {
+		frame_fields(r, s);
+		nbdgm_fields(r, s);
+	}
 	if (!r->has_smb) {
 		if (r->smb != NULL)	/* an SMB, but no mailslot write */
 			smb_header(r->smb, s);

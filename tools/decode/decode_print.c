@@ -29,7 +29,7 @@ struct field {
 	const char *name;	/* static strings from the emitters */
 	size_t value;		/* -V: offset in the arena */
 	/* --json: `,"name":"value"` at json[seg, end), the value from val;
-	 * or the SMB fields' text at once (decode_fields_smb_json) */
+	 * or a run of fields' text at once (text_start) */
 	uint32_t seg, val, end;
 	int next;		/* --json: next field of the same name, -1 */
 	bool later;		/* --json: not the first of its name */
@@ -315,23 +315,22 @@ static void collect_plain(void *priv, const char *name, const char *value,
 	json_end(p, k, len, len + 2);
 }
 
-/* --json: the SMB header and transaction fields as one piece of text,
- * when all of them surely fit; else (false) one by one, which drops
- * exactly those that do not.  Their names occur nowhere else in a
- * datagram (the payloads' are browser.*, smb_netlogon.*, messenger.*,
- * data.*), so none needs to be joined to a later field's array. */
-static bool collect_smb_json(void *priv, const struct decode_dgram *r)
+/* --json: a run of fields as one piece of text (decode_field_sink),
+ * when all of them surely fit; NULL sends them one by one. */
+static char *text_start(void *priv, size_t fields, size_t values)
 {
 	struct decode_printer *p = priv;
-	struct field *f;
-	size_t fields, values, len;
 
-	if (p->n + DECODE_SMB_JSON_FIELDS > p->nmax ||
-	    p->used + DECODE_SMB_JSON_VALUES > ARENA_SIZE)
-		return false;
-	len = decode_fields_smb_json(r, p->json + p->json_used, &fields,
-				     &values);
-	f = &p->f[p->n++];
+	if (p->n + fields > p->nmax || p->used + values > ARENA_SIZE)
+		return NULL;
+	return p->json + p->json_used;
+}
+
+static void text_end(void *priv, size_t len, size_t fields, size_t values)
+{
+	struct decode_printer *p = priv;
+	struct field *f = &p->f[p->n++];
+
 	f->seg = (uint32_t)p->json_used;
 	f->val = f->seg;
 	f->end = f->seg + (uint32_t)len;
@@ -340,7 +339,6 @@ static bool collect_smb_json(void *priv, const struct decode_dgram *r)
 	p->json_used = f->end;
 	p->used += values;
 	p->nmax -= fields - 1;
-	return true;
 }
 
 static void reset(struct decode_printer *p)
@@ -626,7 +624,7 @@ void decode_print(struct decode_printer *p, const struct decode_dgram *r,
 	reset(p);
 	if (p->mode == DECODE_MODE_JSON) {
 		struct decode_field_sink json = { collect_json, collect_plain,
-						  collect_smb_json, p };
+						  text_start, text_end, p };
 		decode_fields_emit_to(r, &json);
 	} else {
 		decode_fields_emit(r, collect, p);
