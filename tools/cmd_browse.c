@@ -16,6 +16,7 @@
 
 #include "browse_table.h"
 #include "commands.h"
+#include "name_keep.h"
 #include "libmailslot/mailslot.h"
 #include "standalone_recv.h"
 #include "tools/mailslotd/daemon_config.h"
@@ -406,6 +407,9 @@ int cmd_browse(int argc, char **argv)
 	struct browse_table *t = talloc_zero(mem_ctx, struct browse_table);
 	struct mailslotd_config *cfg;
 	struct listener l = { { NULL } };
+	/* our group names live in mailslotd: kept across its restart */
+	struct name_keep keep = { .who = "browse" };
+	enum mailslot_error lost;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *conf = NULL;
 	char *err = NULL;
@@ -443,6 +447,8 @@ int cmd_browse(int argc, char **argv)
 		talloc_free(mem_ctx);
 		return 1;
 	}
+	for (size_t i = 0; i < 4; i++)
+		name_keep_add(&keep, l.names[i]);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	send_requests(mem_ctx, &o);
@@ -469,6 +475,11 @@ int cmd_browse(int argc, char **argv)
 			until = next_announce;
 		listen_once(&l, t, buf, (uint32_t)(until - now < SLICE_MS ?
 						   until - now : SLICE_MS));
+		lost = name_keep_refresh(&keep);
+		if (lost != MAILSLOT_OK)
+			fprintf(stderr, "mailslot browse: a name we held "
+				"through mailslotd is lost: %s\n",
+				mailslot_error_name(lost));
 	}
 	/* [MS-BRWS] §3.2.7: a host leaving announces ServerType 0 */
 	if (o.announce && announced > 0)

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "messenger/messenger.h"
 #include "messenger_tool.h"
+#include "name_keep.h"
 #include "standalone_recv.h"
 #include "tools/mailslotd/daemon_config.h"
 #include "win32_error_print.h"
@@ -352,6 +353,7 @@ static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 	char host[MSGR_NAME_BUF];
 	struct mailslot *slot;
 	struct mailslot_netbios_name *nb;
+	struct name_keep keep = { .who = "messenger" };
 	enum mailslot_error err;
 	uint8_t *buf = talloc_size(mem, MSGR_BUF);
 
@@ -363,19 +365,21 @@ static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 		return 1;
 	}
 	err = mailslot_server_create(mem, MESSENGER_LOCAL_SLOT, 0,
-				     a->timeout ? a->timeout
-						: MAILSLOT_WAIT_FOREVER, &slot);
+				     MAILSLOT_WAIT_FOREVER, &slot);
 	if (err != MAILSLOT_OK) {
 		win32_error_print("messenger", MESSENGER_LOCAL_SLOT, err);
 		return 1;
 	}
-	/* ours while slot lives */
+	/* ours while slot lives; kept across a restart of mailslotd */
 	err = mailslot_netbios_name_register(slot, host, MESSENGER_NAME_SUFFIX,
 					     false, &nb);
-	for (size_t i = 0; i < a->nnames && err == MAILSLOT_OK; i++)
+	name_keep_add(&keep, err == MAILSLOT_OK ? nb : NULL);
+	for (size_t i = 0; i < a->nnames && err == MAILSLOT_OK; i++) {
 		err = mailslot_netbios_name_register(slot, a->names[i],
 						     MESSENGER_NAME_SUFFIX,
 						     false, &nb);
+		name_keep_add(&keep, err == MAILSLOT_OK ? nb : NULL);
+	}
 	if (err != MAILSLOT_OK) {
 		win32_error_print("messenger", "NetBIOS name <03>", err);
 		return 1;
@@ -384,7 +388,9 @@ static int serve(TALLOC_CTX *mem, const struct messenger_args *a)
 	for (uint32_t got = 0; !a->have_count || got < a->count;) {
 		size_t n;
 
-		err = mailslot_read(slot, buf, MSGR_BUF, &n);
+		err = name_keep_read(&keep, slot, buf, MSGR_BUF, &n,
+				     a->timeout ? a->timeout
+						: MAILSLOT_WAIT_FOREVER);
 		if (err != MAILSLOT_OK) {
 			win32_error_print("messenger", MESSENGER_LOCAL_SLOT,
 					  err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "name_keep.h"
 #include "slot_name.h"
 #include "win32_error_print.h"
 
@@ -110,6 +111,7 @@ int cmd_read(int argc, char **argv)
 	uint8_t nbsuffix = 0;
 	bool nbgroup = false;
 	struct mailslot_netbios_name *nb = NULL;
+	struct name_keep keep = { .who = "read" };
 	struct mailslot *slot;
 	enum mailslot_error err;
 	uint8_t *buf;
@@ -171,6 +173,7 @@ int cmd_read(int argc, char **argv)
 			talloc_free(slot);
 			return 1;
 		}
+		name_keep_add(&keep, nb);
 	}
 	/* the largest message this mailslot can ever hold */
 	bufsize = max ? max : MAILSLOT_DEFAULT_QUEUE_BYTES;
@@ -182,7 +185,7 @@ int cmd_read(int argc, char **argv)
 	for (uint32_t got = 0; !have_count || got < count; got++) {
 		size_t n;
 
-		err = mailslot_read(slot, buf, bufsize, &n);
+		err = name_keep_read(&keep, slot, buf, bufsize, &n, timeout);
 		if (err != MAILSLOT_OK) {
 			win32_error_print("read", argv[optind], err);
 			talloc_free(slot);

@@ -573,6 +573,68 @@ static void test_standalone_errors(void **state)
 	assert_non_null(strstr(out, "ERROR_SEM_TIMEOUT"));
 }
 
+/* Lines in a file (0 if missing). */
+static int line_count(const char *path)
+{
+	char *t = slurp(NULL, path);
+	int n = 0;
+
+	for (const char *c = t; *c; c++)
+		n += *c == '\n';
+	talloc_free(t);
+	return n;
+}
+
+/*
+ * mailslotd SIGKILLed and restarted under a running messenger: the
+ * messenger's <03> name went with the daemon; it registers it again by
+ * itself, and directed messages reach it again.
+ */
+static void test_daemon_restart(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct md_daemon charlie;
+	struct messenger_run c;
+	char out[4096];
+	int64_t end;
+	int tries = 0;
+
+	if (md_start(&charlie, "127.0.0.3/8", "CHARLIE", "TESTWG",
+		     alpha.dport, alpha.nport, NULL, NULL) != 0)
+		fail_msg("mailslotd CHARLIE did not come up (log %s)",
+			 charlie.log);
+	messenger_start(&c, &charlie, "restart-c", (const char *[]){
+		"--json", "--count", "2", "--timeout", "30000", NULL });
+	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
+		"charlie", "before the restart", NULL }), 0);
+	for (end = md_now_ms() + 10000;
+	     md_now_ms() < end && line_count(c.out) < 1;)
+		usleep(20000);
+	assert_int_equal(line_count(c.out), 1);
+
+	assert_int_equal(md_kill9(&charlie), 0);
+	assert_int_equal(md_restart(&charlie, "127.0.0.3/8", "CHARLIE",
+				    "TESTWG", NULL, NULL), 0);
+	/* until the messenger owns CHARLIE<03> again, ALPHA's datagrams are
+	 * dropped (not_our_name) or its name query goes unanswered */
+	for (end = md_now_ms() + 15000;
+	     md_now_ms() < end && line_count(c.out) < 2; tries++) {
+		netsend(&alpha, out, sizeof(out), (const char *[]){
+			"charlie", "after the restart", NULL });
+		for (int64_t t = md_now_ms() + 500;
+		     md_now_ms() < t && line_count(c.out) < 2;)
+			usleep(20000);
+	}
+	printf("# messenger after mailslotd SIGKILL + restart: reached after "
+	       "%d netsend tries\n", tries);
+	assert_int_equal(kid_wait(c.pid, 5000), 0);
+	if (strstr(slurp(mem, c.out), "\"text\":\"after the restart\"") ==
+	    NULL)
+		fail_msg("CHARLIE printed: %s", slurp(mem, c.out));
+	assert_int_equal(md_stop(&charlie, 5000), 0);
+	talloc_free(mem);
+}
+
 static int group_setup(void **state)
 {
 	uint16_t dport, nport;
@@ -633,6 +695,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_standalone_beside_daemon,
 					  kill_kids),
 		cmocka_unit_test_teardown(test_standalone_errors, kill_kids),
+		cmocka_unit_test_teardown(test_daemon_restart, kill_kids),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
