@@ -106,6 +106,17 @@ static size_t put_text(char *buf, size_t buflen, size_t n, const char *text,
 	return n + len;
 }
 
+/* A byte as "%u" at b + n; returns the new n. */
+static size_t put_u8(char *b, size_t n, unsigned v)
+{
+	if (v >= 100)
+		b[n++] = (char)('0' + v / 100);
+	if (v >= 10)
+		b[n++] = (char)('0' + v / 10 % 10);
+	b[n++] = (char)('0' + v % 10);
+	return n;
+}
+
 /* " text", or "text" at the start. */
 static size_t append(char *buf, size_t buflen, size_t n, const char *text)
 {
@@ -146,16 +157,19 @@ size_t browser_server_type_string(uint32_t type, char *buf, size_t buflen)
 
 size_t browser_criteria_string(uint32_t criteria, char *buf, size_t buflen)
 {
-	char ver[32];
-	size_t n;
+	char ver[32] = "browser ";
+	size_t n, v = 8;
 
 	if (criteria == 0)
 		return append(buf, buflen, 0, "NONE");
 	n = flags_string(criteria & 0xff0000ffu, crit_names,
 			 sizeof(crit_names) / sizeof(crit_names[0]), buf,
 			 buflen);
-	snprintf(ver, sizeof(ver), "browser %u.%u",
-		 (criteria >> 8) & 0xff, (criteria >> 16) & 0xff);
+	/* "browser %u.%u" by hand, as this is in every election summary */
+	v = put_u8(ver, v, (criteria >> 8) & 0xff);
+	ver[v++] = '.';
+	v = put_u8(ver, v, (criteria >> 16) & 0xff);
+	ver[v] = '\0';
 	return append(buf, buflen, n, ver);
 }
 

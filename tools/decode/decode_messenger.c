@@ -48,12 +48,18 @@ static size_t m_summary(const void *msg, char *buf, size_t buflen)
 {
 	const struct messenger_msg *m = msg;
 	char from[64], to[64], text[256];
+	size_t n;
 
 	escape(m->from, m->from_len, from, sizeof(from));
 	escape(m->to, m->to_len, to, sizeof(to));
 	escape(m->text, m->text_len, text, sizeof(text));
-	return (size_t)snprintf(buf, buflen, "NET SEND from %s to %s: \"%s\"",
-				from, to, text);
+	n = decode_text_str(buf, buflen, 0, "NET SEND from ");
+	n = decode_text_str(buf, buflen, n, from);
+	n = decode_text_str(buf, buflen, n, " to ");
+	n = decode_text_str(buf, buflen, n, to);
+	n = decode_text_str(buf, buflen, n, ": \"");
+	n = decode_text_str(buf, buflen, n, text);
+	return decode_text_str(buf, buflen, n, "\"");
 }
 
 static int m_opcode(const void *msg)

@@ -365,31 +365,52 @@ static void time_text(const struct decode_dgram *r, char *buf, size_t n)
 		 tm.tm_min, tm.tm_sec, us);
 }
 
+/* "N" */
+static size_t text_u(char *buf, size_t buflen, size_t n, uint64_t v)
+{
+	char b[FIELD_TEXT_NUM_MAX];
+
+	return decode_text_put(buf, buflen, n, b, field_text_u(b, v));
+}
+
 void decode_payload_summary(const struct decode_dgram *r, char *buf,
 			    size_t buflen)
 {
 	const struct nbt_dgram *d = decode_dgram_whole(r);
+	size_t n = 0;
 
 	buf[0] = '\0';
 	if (r->status == DECODE_FRAGMENT) {
-		snprintf(buf, buflen, "NBT fragment at offset %u (%s)",
-			 r->d.packet_offset, r->err == CODEC_OK ?
-			 "waiting for the rest" : codec_error_string(r->err));
+		n = decode_text_str(buf, buflen, n, "NBT fragment at offset ");
+		n = text_u(buf, buflen, n, r->d.packet_offset);
+		n = decode_text_str(buf, buflen, n, " (");
+		n = decode_text_str(buf, buflen, n, r->err == CODEC_OK ?
+				    "waiting for the rest" :
+				    codec_error_string(r->err));
+		decode_text_str(buf, buflen, n, ")");
 	} else if (!r->have_header) {
-		snprintf(buf, buflen, "%s", codec_error_string(r->err));
+		decode_text_str(buf, buflen, n, codec_error_string(r->err));
 	} else if (d->type == NBT_DGRAM_ERROR) {
-		snprintf(buf, buflen, "error %s",
-			 nbt_dgram_error_code_name(d->error_code));
+		n = decode_text_str(buf, buflen, n, "error ");
+		decode_text_str(buf, buflen, n,
+				nbt_dgram_error_code_name(d->error_code));
 	} else if (!r->has_smb) {
-		snprintf(buf, buflen, "%s", r->err == CODEC_OK ? "" :
-			 codec_error_string(r->err));
+		if (r->err != CODEC_OK)
+			decode_text_str(buf, buflen, n,
+					codec_error_string(r->err));
 	} else if (r->payload_ok && r->hook->summary != NULL) {
 		r->hook->summary(r->msg, buf, buflen);
 	} else if (r->hook != NULL && r->hook->decode != NULL) {
-		snprintf(buf, buflen, "%s: %s (%zu bytes)", r->hook->proto,
-			 codec_error_string(r->payload_err), r->w.data_len);
+		n = decode_text_str(buf, buflen, n, r->hook->proto);
+		n = decode_text_str(buf, buflen, n, ": ");
+		n = decode_text_str(buf, buflen, n,
+				    codec_error_string(r->payload_err));
+		n = decode_text_str(buf, buflen, n, " (");
+		n = text_u(buf, buflen, n, r->w.data_len);
+		decode_text_str(buf, buflen, n, " bytes)");
 	} else {
-		snprintf(buf, buflen, "%zu bytes of data", r->w.data_len);
+		n = text_u(buf, buflen, n, r->w.data_len);
+		decode_text_str(buf, buflen, n, " bytes of data");
 	}
 }
 
