@@ -31,12 +31,10 @@
 #include "smb/smb_mailslot.h"
 #include "test_mailslotd_util.h"
 
-#define MAX_KIDS 8
 #define BCAST 0x7fffffffu	/* 127.255.255.255, loopback's /8 */
 
 static char tool[512], tmp[256];
 static uint16_t port;
-static pid_t kids[MAX_KIDS];
 
 struct run {
 	pid_t pid;
@@ -53,69 +51,10 @@ struct wire {
 	struct browser_msg m;
 };
 
-static char *slurp(TALLOC_CTX *mem, const char *path)
-{
-	char *buf = talloc_zero_size(mem, 65537);
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	assert_non_null(buf);
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, 65536);
-	close(fd);
-	if (n > 0)
-		buf[n] = '\0';
-	return buf;
-}
-
-static void kid_add(pid_t pid)
-{
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			return;
-		}
-	}
-	kill(pid, SIGKILL);
-	fail_msg("too many children");
-}
-
-static void kid_forget(pid_t pid)
-{
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] == pid)
-			kids[i] = 0;
-	}
-}
-
 static int kill_kids(void **state)
 {
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] > 0) {
-			kill(kids[i], SIGKILL);
-			waitpid(kids[i], NULL, 0);
-			kids[i] = 0;
-		}
-	}
+	md_kids_kill();
 	return 0;
-}
-
-/* Exit code of our child within timeout_ms; -1 (killed) beyond. */
-static int kid_wait(pid_t pid, int timeout_ms)
-{
-	int64_t end = md_now_ms() + timeout_ms;
-	int st = 0;
-
-	kid_forget(pid);
-	while (md_now_ms() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
 }
 
 /*
@@ -157,7 +96,7 @@ static void browse_start(struct run *r, const char *tag, uid_t uid,
 		execv(tool, (char *const *)argv);
 		_exit(127);
 	}
-	kid_add(r->pid);
+	assert_int_equal(md_kid_add(r->pid), 0);
 }
 
 /* A socket that shares BROADCAST:port with the command, to watch. */
@@ -392,8 +331,8 @@ static void test_table_json(void **state)
 		assert_int_equal(md_sendto(fd, BCAST, port, pkt, len), 0);
 	}
 
-	assert_int_equal(kid_wait(r.pid, 15000), 0);
-	got = slurp(mem, r.out);
+	assert_int_equal(md_kid_wait(r.pid, 15000), 0);
+	got = md_slurp(mem, r.out);
 	if (strncmp(got, "{\"workgroup\":\"TESTWG\",\"hosts\":[", 31) != 0 ||
 	    strchr(got, '\n') != got + strlen(got) - 1)
 		fail_msg("not one JSON object: %s", got);
@@ -463,8 +402,8 @@ static void test_announce(void **state)
 	assert_int_equal(x->from_ip, 0x7f000002);
 	assert_int_equal(x->from_port, port);
 	assert_int_equal(x->m.ann.server_type, 0x1803);
-	assert_int_equal(kid_wait(l1.pid, 15000), 0);
-	got = slurp(mem, l1.out);
+	assert_int_equal(md_kid_wait(l1.pid, 15000), 0);
+	got = md_slurp(mem, l1.out);
 	if (strstr(got, "\"hosts\":[{\"name\":\"HOSTB\",\"os_version\":\"4.9\","
 			"\"browser_version\":\"15.1\",\"server_type\":6147,"
 			"\"server_type_names\":\"WORKSTATION SERVER "
@@ -482,7 +421,7 @@ static void test_announce(void **state)
 	assert_true(wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTB",
 			      x));
 	kill(b.pid, SIGTERM);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
 	/* a periodic one may still be on its way before it */
 	for (int i = 0; i < 5; i++) {
 		if (!wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTB",
@@ -492,8 +431,8 @@ static void test_announce(void **state)
 	if (x->m.ann.server_type != 0)
 		fail_msg("no ServerType 0 from HOSTB");
 	assert_int_equal(x->m.ann.periodicity_ms, 0);
-	assert_int_equal(kid_wait(l2.pid, 15000), 0);
-	got = slurp(mem, l2.out);
+	assert_int_equal(md_kid_wait(l2.pid, 15000), 0);
+	got = md_slurp(mem, l2.out);
 	if (strncmp(got, "HOST            OS    BROWSER SEEN     TYPE", 43) !=
 	    0 ||
 	    strstr(got, "\nHOSTB           4.9   15.1    ") == NULL ||
@@ -502,7 +441,7 @@ static void test_announce(void **state)
 	    strstr(got, "\n\nWORKGROUP       MASTER          OS    SEEN\n") ==
 	    NULL)
 		fail_msg("the listener printed: %s", got);
-	assert_string_equal(slurp(mem, l2.err), "");
+	assert_string_equal(md_slurp(mem, l2.err), "");
 	close(wire);
 	talloc_free(mem);
 }
@@ -525,8 +464,8 @@ static void test_table_escapes(void **state)
 		     SV_TYPE_WORKSTATION, "x\x1b[2J\ry");
 	send_browser(fd, NBT_DGRAM_DIRECT_UNIQUE, "TESTWG", 0x1d,
 		     "\\MAILSLOT\\BROWSE", m);
-	assert_int_equal(kid_wait(r.pid, 15000), 0);
-	got = slurp(mem, r.out);
+	assert_int_equal(md_kid_wait(r.pid, 15000), 0);
+	got = md_slurp(mem, r.out);
 	if (strstr(got, "\nEV\\x07L         5.0   15.1    ") == NULL ||
 	    strstr(got, "WORKSTATION                          "
 			"x\\x1b[2J\\x0dy \n") == NULL)
@@ -559,15 +498,15 @@ static void test_errors(void **state)
 	browse_start(&r, "busy", 0, (const char *[]){
 		"--interface", "127.0.0.1/8", "--port", busy, "--wait", "1",
 		NULL });
-	assert_int_equal(kid_wait(r.pid, 10000), 1);
-	got = slurp(mem, r.err);
+	assert_int_equal(md_kid_wait(r.pid, 10000), 1);
+	got = md_slurp(mem, r.err);
 	if (strstr(got, talloc_asprintf(mem, "mailslot browse: cannot bind "
 					 "127.0.0.1:%s: Address already in "
 					 "use", busy)) == NULL ||
 	    strstr(got, "use --port N for a free port, or run mailslotd") ==
 	    NULL)
 		fail_msg("said: %s", got);
-	assert_string_equal(slurp(mem, r.out), "");
+	assert_string_equal(md_slurp(mem, r.out), "");
 	close(fd);
 
 	/* 138 without privileges (as nobody when we are root) */
@@ -575,9 +514,9 @@ static void test_errors(void **state)
 		"--interface", "127.0.0.1/8", "--port", "138", "--wait", "1",
 		NULL });
 	got = talloc_strdup(mem, "");
-	switch (kid_wait(r.pid, 10000)) {
+	switch (md_kid_wait(r.pid, 10000)) {
 	case 1:
-		got = slurp(mem, r.err);
+		got = md_slurp(mem, r.err);
 		if (strstr(got, "cannot bind 127.0.0.1:138: Permission denied "
 				"(ports below 1024 need root or "
 				"CAP_NET_BIND_SERVICE); use --port N") == NULL)
@@ -588,7 +527,7 @@ static void test_errors(void **state)
 		printf("port 138 is not privileged here: skipped\n");
 		break;
 	default:
-		fail_msg("as nobody: %s", slurp(mem, r.err));
+		fail_msg("as nobody: %s", md_slurp(mem, r.err));
 	}
 
 	/* usage errors: exit 2, nothing bound */

@@ -639,3 +639,71 @@ long long md_udp_drops(pid_t pid, uint16_t port)
 	fclose(f);
 	return sum;
 }
+
+char *md_slurp(TALLOC_CTX *mem_ctx, const char *path)
+{
+	char *buf = talloc_zero_size(mem_ctx, 65537);
+	int fd;
+	ssize_t n;
+
+	if (buf == NULL)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, 65536);
+	close(fd);
+	if (n > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
+static pid_t md_kids[MD_MAX_KIDS];
+
+int md_kid_add(pid_t pid)
+{
+	for (size_t i = 0; i < MD_MAX_KIDS; i++) {
+		if (md_kids[i] == 0) {
+			md_kids[i] = pid;
+			return 0;
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+void md_kid_forget(pid_t pid)
+{
+	for (size_t i = 0; i < MD_MAX_KIDS; i++) {
+		if (md_kids[i] == pid)
+			md_kids[i] = 0;
+	}
+}
+
+int md_kid_wait(pid_t pid, int timeout_ms)
+{
+	int64_t end = md_now_ms() + timeout_ms;
+	int st = 0;
+
+	md_kid_forget(pid);
+	while (md_now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+void md_kids_kill(void)
+{
+	for (size_t i = 0; i < MD_MAX_KIDS; i++) {
+		if (md_kids[i] > 0) {
+			kill(md_kids[i], SIGKILL);
+			waitpid(md_kids[i], NULL, 0);
+			md_kids[i] = 0;
+		}
+	}
+}

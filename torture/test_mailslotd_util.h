@@ -94,6 +94,24 @@ uint8_t *md_build_write(TALLOC_CTX *mem_ctx, uint8_t type, uint16_t id,
 int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 	   const char *const *argv);
 
+/* A file's first 64 KiB, NUL-terminated, talloc'd; "" if missing, NULL
+ * only when out of memory. */
+char *md_slurp(TALLOC_CTX *mem_ctx, const char *path);
+
+/*
+ * Children a test started (tools it runs in the background), so a failed
+ * test does not leave them behind: md_kid_add() records one (-1, and the
+ * child killed, beyond MD_MAX_KIDS), md_kid_forget() drops one the test
+ * reaped itself, md_kid_wait() reaps one within
+ * timeout_ms (its exit code; -1 when killed on timeout or by a signal),
+ * md_kids_kill() SIGKILLs and reaps whatever is left.
+ */
+#define MD_MAX_KIDS 8
+int md_kid_add(pid_t pid);
+void md_kid_forget(pid_t pid);
+int md_kid_wait(pid_t pid, int timeout_ms);
+void md_kids_kill(void);
+
 /* VmRSS of pid in kB, or -1. */
 long md_rss_kb(pid_t pid);
 /* Kernel receive drops (/proc/net/udp) of pid's UDP sockets on port. */

@@ -29,83 +29,21 @@
 
 #include "test_mailslotd_util.h"
 
-#define MAX_KIDS 8
 
 static struct md_daemon alpha, bravo;
 static char tool[512], tmp[256];
 static char sport[16];	/* the standalone messenger's port */
-static pid_t kids[MAX_KIDS];
 
 struct messenger_run {
 	pid_t pid;
 	char out[320], err[320];
 };
 
-/* The whole file (bounded), NUL-terminated, talloc'd; "" if missing. */
-static char *slurp(TALLOC_CTX *mem, const char *path)
-{
-	char *buf = talloc_zero_size(mem, 65537);
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	assert_non_null(buf);
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, 65536);
-	close(fd);
-	if (n > 0)
-		buf[n] = '\0';
-	return buf;
-}
-
-static void kid_add(pid_t pid)
-{
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			return;
-		}
-	}
-	kill(pid, SIGKILL);
-	fail_msg("too many children");
-}
-
-static void kid_forget(pid_t pid)
-{
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] == pid)
-			kids[i] = 0;
-	}
-}
-
-/* A failed test leaves messengers behind: end them (ours only). */
+/* A failed test leaves tools behind: end them (ours only). */
 static int kill_kids(void **state)
 {
-	for (size_t i = 0; i < MAX_KIDS; i++) {
-		if (kids[i] > 0) {
-			kill(kids[i], SIGKILL);
-			waitpid(kids[i], NULL, 0);
-			kids[i] = 0;
-		}
-	}
+	md_kids_kill();
 	return 0;
-}
-
-/* Exit code of our child pid within timeout_ms; -1 (killed) beyond. */
-static int kid_wait(pid_t pid, int timeout_ms)
-{
-	int64_t end = md_now_ms() + timeout_ms;
-	int st = 0;
-
-	kid_forget(pid);
-	while (md_now_ms() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
 }
 
 /*
@@ -139,20 +77,20 @@ static void messenger_start(struct messenger_run *r,
 		execv(tool, (char *const *)argv);
 		_exit(127);
 	}
-	kid_add(r->pid);
+	assert_int_equal(md_kid_add(r->pid), 0);
 	end = md_now_ms() + 10000;
 	while (md_now_ms() < end) {
-		char *e = slurp(NULL, r->err);
+		char *e = md_slurp(NULL, r->err);
 		bool up = strstr(e, "listening as") != NULL;
 
 		talloc_free(e);
 		if (up)
 			return;
 		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
-			kid_forget(r->pid);
+			md_kid_forget(r->pid);
 			r->pid = 0;
 			fail_msg("messenger %s exited early: %s", tag,
-				 slurp(NULL, r->err));
+				 md_slurp(NULL, r->err));
 		}
 		usleep(20000);
 	}
@@ -186,16 +124,16 @@ static void test_directed(void **state)
 		"--json", "--count", "1", "--timeout", "2500", NULL });
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"bravo", "Hello BRAVO", NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
-	got = slurp(mem, b.out);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
+	got = md_slurp(mem, b.out);
 	if (strstr(got, "\"from\":\"ALPHA\",\"to\":\"BRAVO\",\"text\":"
 		   "\"Hello BRAVO\",") == NULL)
 		fail_msg("BRAVO printed: %s", got);
 	/* exactly one line */
 	assert_int_equal(strchr(got, '\n') - got + 1, (long)strlen(got));
 	/* exit 3: read timeout */
-	assert_int_equal(kid_wait(a.pid, 10000), 3);
-	assert_string_equal(slurp(mem, a.out), "");
+	assert_int_equal(md_kid_wait(a.pid, 10000), 3);
+	assert_string_equal(md_slurp(mem, a.out), "");
 	talloc_free(mem);
 }
 
@@ -211,8 +149,8 @@ static void test_popup_text(void **state)
 	/* to a user name the messenger registered; a break and non-ASCII */
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"BOB", "line 1\nline 2: caf\xc3\xa9 \x1b[2J", NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
-	got = slurp(mem, b.out);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
+	got = md_slurp(mem, b.out);
 	if (strncmp(got, "Message from ALPHA to BOB on ", 29) != 0)
 		fail_msg("BRAVO printed: %s", got);
 	body = strstr(got, "\n\n");
@@ -243,10 +181,10 @@ static void test_domain(void **state)
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"--domain", "testwg", "to TESTWG by name", NULL }), 0);
 	/* both hosts are in TESTWG, the sender's own messenger too */
-	assert_int_equal(kid_wait(a.pid, 10000), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
+	assert_int_equal(md_kid_wait(a.pid, 10000), 0);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
 	for (int i = 0; i < 2; i++) {
-		char *got = slurp(mem, i ? b.out : a.out);
+		char *got = md_slurp(mem, i ? b.out : a.out);
 
 		if (strstr(got, want1) == NULL || strstr(got, want2) == NULL)
 			fail_msg("%s printed: %s", i ? "BRAVO" : "ALPHA", got);
@@ -256,7 +194,7 @@ static void test_domain(void **state)
 		"--count", "1", "--timeout", "1500", NULL });
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"--domain", "OTHERWG", "not for TESTWG", NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 3);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 3);
 	talloc_free(mem);
 }
 
@@ -289,11 +227,11 @@ static char *hook_text(TALLOC_CTX *mem)
 /* The hook got text and "FROM|TO" intact, and nothing ran the text. */
 static void hook_check(TALLOC_CTX *mem, const char *text, const char *names)
 {
-	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/env.txt",
+	assert_string_equal(md_slurp(mem, talloc_asprintf(mem, "%s/env.txt",
 						       tmp)), text);
-	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/stdin.txt",
+	assert_string_equal(md_slurp(mem, talloc_asprintf(mem, "%s/stdin.txt",
 						       tmp)), text);
-	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/names.txt",
+	assert_string_equal(md_slurp(mem, talloc_asprintf(mem, "%s/names.txt",
 						       tmp)), names);
 	for (int i = 1; i <= 3; i++) {
 		char *p = talloc_asprintf(mem, "%s/pwned%d", tmp, i);
@@ -315,10 +253,10 @@ static void test_exec(void **state)
 		"--count", NULL });
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"BRAVO", text, NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 15000), 0);
+	assert_int_equal(md_kid_wait(b.pid, 15000), 0);
 	hook_check(mem, text, "ALPHA|BRAVO");
 	/* words after --exec are the command's, not ours */
-	assert_string_equal(slurp(mem, talloc_asprintf(mem, "%s/arg.txt",
+	assert_string_equal(md_slurp(mem, talloc_asprintf(mem, "%s/arg.txt",
 						       tmp)), "--count");
 	talloc_free(mem);
 }
@@ -360,8 +298,8 @@ static void test_size_limit(void **state)
 		"--count", "1", "--timeout", "10000", NULL });
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"BRAVO", max, NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
-	got = slurp(mem, b.out);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
+	got = md_slurp(mem, b.out);
 	assert_non_null(strstr(got, talloc_asprintf(mem, "\n\n%s\n\n", max)));
 	talloc_free(mem);
 }
@@ -380,8 +318,8 @@ static void test_standalone(void **state)
 		"--standalone", "--interface", "127.0.0.1/8", "--target",
 		"127.0.0.2", "--port", port, "--from", "loner", "BRAVO",
 		"no daemon here", NULL }), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
-	got = slurp(mem, b.out);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
+	got = md_slurp(mem, b.out);
 	if (strstr(got, "\"from\":\"LONER\",\"to\":\"BRAVO\",\"text\":"
 		   "\"no daemon here\",") == NULL)
 		fail_msg("BRAVO printed: %s", got);
@@ -456,7 +394,7 @@ static void test_standalone_receive(void **state)
 
 	sa_start(&c, "sa-recv", NULL, (const char *[]){
 		"--json", "--count", "3", "--timeout", "10000", NULL });
-	got = slurp(mem, c.err);
+	got = md_slurp(mem, c.err);
 	if (strstr(got, talloc_asprintf(mem, "mailslot messenger: listening "
 					 "as CHARLIE<03> and CAROL<03>, domain "
 					 "TESTWG<00> (standalone on "
@@ -477,8 +415,8 @@ static void test_standalone_receive(void **state)
 		"CAROL", "to carol, broadcast", NULL }), 0);
 	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
 		"--domain", "testwg", "to everyone", NULL }), 0);
-	assert_int_equal(kid_wait(c.pid, 10000), 0);
-	got = slurp(mem, c.out);
+	assert_int_equal(md_kid_wait(c.pid, 10000), 0);
+	got = md_slurp(mem, c.out);
 	p = json_line(got, "LONER", "CHARLIE", "Hello CHARLIE");
 	p = json_line(p, "LONER", "CAROL", "to carol, broadcast");
 	p = json_line(p, "LONER", "TESTWG", "to everyone");
@@ -499,8 +437,8 @@ static void test_standalone_exec(void **state)
 		"--count", "1", "--timeout", "10000", "--exec", script, NULL });
 	assert_int_equal(sa_netsend(out, sizeof(out), (const char *[]){
 		"--target", "127.0.0.3", "CHARLIE", text, NULL }), 0);
-	assert_int_equal(kid_wait(c.pid, 15000), 0);
-	got = slurp(mem, c.out);
+	assert_int_equal(md_kid_wait(c.pid, 15000), 0);
+	got = md_slurp(mem, c.out);
 	if (strncmp(got, "Message from LONER to CHARLIE on ", 33) != 0)
 		fail_msg("CHARLIE printed: %s", got);
 	body = strstr(got, "\n\n");
@@ -531,11 +469,11 @@ static void test_standalone_beside_daemon(void **state)
 		"--json", "--count", "1", "--timeout", "10000", NULL });
 	assert_int_equal(netsend(&alpha, out, sizeof(out), (const char *[]){
 		"--domain", "to TESTWG, daemon or not", NULL }), 0);
-	assert_int_equal(kid_wait(c.pid, 10000), 0);
-	assert_int_equal(kid_wait(b.pid, 10000), 0);
-	json_line(slurp(mem, c.out), "ALPHA", "TESTWG",
+	assert_int_equal(md_kid_wait(c.pid, 10000), 0);
+	assert_int_equal(md_kid_wait(b.pid, 10000), 0);
+	json_line(md_slurp(mem, c.out), "ALPHA", "TESTWG",
 		  "to TESTWG, daemon or not");
-	json_line(slurp(mem, b.out), "ALPHA", "TESTWG",
+	json_line(md_slurp(mem, b.out), "ALPHA", "TESTWG",
 		  "to TESTWG, daemon or not");
 	talloc_free(mem);
 }
@@ -576,7 +514,7 @@ static void test_standalone_errors(void **state)
 /* Lines in a file (0 if missing). */
 static int line_count(const char *path)
 {
-	char *t = slurp(NULL, path);
+	char *t = md_slurp(NULL, path);
 	int n = 0;
 
 	for (const char *c = t; *c; c++)
@@ -627,10 +565,10 @@ static void test_daemon_restart(void **state)
 	}
 	printf("# messenger after mailslotd SIGKILL + restart: reached after "
 	       "%d netsend tries\n", tries);
-	assert_int_equal(kid_wait(c.pid, 5000), 0);
-	if (strstr(slurp(mem, c.out), "\"text\":\"after the restart\"") ==
+	assert_int_equal(md_kid_wait(c.pid, 5000), 0);
+	if (strstr(md_slurp(mem, c.out), "\"text\":\"after the restart\"") ==
 	    NULL)
-		fail_msg("CHARLIE printed: %s", slurp(mem, c.out));
+		fail_msg("CHARLIE printed: %s", md_slurp(mem, c.out));
 	assert_int_equal(md_stop(&charlie, 5000), 0);
 	talloc_free(mem);
 }
