@@ -8,18 +8,26 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FIELD_TEXT_NUM_MAX 24	/* the longest: 0x + 16 digits, NUL */
 
-/* v as "%llu" at o, no NUL; returns its end.  Two digits at a time:
- * most values are a digit or two. */
-static inline char *field_text_put_u(char *o, uint64_t v)
+/* v (below 100) as two digits at o */
+static inline void field_text_put2(char *o, unsigned v)
 {
 	static const char two[] =
 		"00010203040506070809101112131415161718192021222324"
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
+
+	memcpy(o, two + 2 * v, 2);
+}
+
+/* v as "%llu" at o, no NUL; returns its end.  Two digits at a time:
+ * most values are a digit or two. */
+static inline char *field_text_put_u(char *o, uint64_t v)
+{
 	size_t n = 3;
 	char *e;
 
@@ -28,8 +36,7 @@ static inline char *field_text_put_u(char *o, uint64_t v)
 		return o + 1;
 	}
 	if (v < 100) {
-		o[0] = two[2 * v];
-		o[1] = two[2 * v + 1];
+		field_text_put2(o, (unsigned)v);
 		return o + 2;
 	}
 	for (uint64_t x = v / 1000; x != 0; x /= 10)
@@ -37,12 +44,10 @@ static inline char *field_text_put_u(char *o, uint64_t v)
 	e = o + n;
 	for (; v >= 100; v /= 100) {
 		e -= 2;
-		e[0] = two[2 * (v % 100)];
-		e[1] = two[2 * (v % 100) + 1];
+		field_text_put2(e, (unsigned)(v % 100));
 	}
 	if (v >= 10) {
-		e[-2] = two[2 * v];
-		e[-1] = two[2 * v + 1];
+		field_text_put2(e - 2, (unsigned)v);
 	} else {
 		e[-1] = (char)('0' + v);
 	}
@@ -82,11 +87,16 @@ static inline size_t field_text_ipv4(char *b, uint32_t a)
 
 	for (int shift = 24; shift >= 0; shift -= 8) {
 		unsigned x = (a >> shift) & 0xff;
-		if (x >= 100)
+		if (x >= 100) {
 			b[o++] = (char)('0' + x / 100);
-		if (x >= 10)
-			b[o++] = (char)('0' + x / 10 % 10);
-		b[o++] = (char)('0' + x % 10);
+			field_text_put2(b + o, x % 100);
+			o += 2;
+		} else if (x >= 10) {
+			field_text_put2(b + o, x);
+			o += 2;
+		} else {
+			b[o++] = (char)('0' + x);
+		}
 		b[o++] = shift ? '.' : '\0';
 	}
 	return o - 1;

@@ -127,19 +127,28 @@ static void name(const struct decode_field_sink *s, const char *f,
  */
 #define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
 
-static const char hex_digits[] = "0123456789abcdef";
+/* "00" to "ff": a byte's two digits in one copy */
+static const char hex_pairs[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
+/* digits: even (2, 4, 8), the value no wider */
 static inline char *put_hex(char *o, unsigned v, int digits)
 {
-	for (int i = digits - 1; i >= 0; i--, v >>= 4)
-		o[i] = hex_digits[v & 15];
+	for (int i = digits - 2; i >= 0; i -= 2, v >>= 8)
+		memcpy(o + i, hex_pairs + 2 * (v & 0xff), 2);
 	return o + digits;
 }
 
 static inline void put_byte(char *o, uint8_t b)
 {
-	o[0] = hex_digits[b >> 4];
-	o[1] = hex_digits[b & 15];
+	memcpy(o, hex_pairs + 2 * b, 2);
 }
 
 /* A name as name_text() shows it, as a JSON string (quotes included);
@@ -158,6 +167,8 @@ static char *put_name(char *o, const struct nbt_name *n, size_t *len)
 		*len = strlen(b);
 		return o + decode_json_escape(o, b, *len);
 	}
+	if (memcmp(n->raw + 7, "        ", 8) == 0)
+		end = 7;	/* a short name: its last 8 bytes spaces */
 	while (end > 0 && n->raw[end - 1] == ' ')
 		end--;
 	if (end == 0)		/* 15 spaces: kept, as tshark does */
@@ -237,8 +248,9 @@ static char *head_text(const struct decode_dgram *r, char *o,
 	PUT(o, "\",\"frame.time_epoch\":\"");
 	V(o, o = field_text_put_u(o, (uint64_t)r->ts.tv_sec);
 	     *o++ = '.';
-	     for (int i = 8; i >= 0; i--, frac /= 10)
-		     o[i] = (char)('0' + frac % 10);
+	     for (int i = 7; i >= 1; i -= 2, frac /= 100)
+		     field_text_put2(o + i, (unsigned)(frac % 100));
+	     o[0] = (char)('0' + frac);
 	     o += 9);
 	PUT(o, "\",\"ip.src\":\"");
 	V(o, o += field_text_ipv4(o, r->udp.src_ip));
@@ -403,6 +415,38 @@ static void slot_name(const struct smb_mailslot_write *w, char *b, size_t n)
 	b[o] = '\0';
 }
 
+/* slot_name()'s text as a JSON string (quotes included), *len the
+ * text's length. */
+static char *put_slot_name(char *o, const struct smb_mailslot_write *w,
+			   size_t *len)
+{
+	const size_t cap = SMB_MAILSLOT_SMB_LIMIT * 4;	/* slot_name's n */
+	size_t n = 0;
+
+	*o++ = '"';
+	for (size_t i = 0; i < w->name_len && n + 5 < cap; i++) {
+		unsigned char c = (unsigned char)w->name[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (c == '"' || c == '\\')
+				*o++ = '\\';
+			*o++ = (char)c;
+			n++;
+			continue;
+		}
+		/* \xNN, its backslash escaped */
+		o[0] = '\\';
+		o[1] = '\\';
+		o[2] = 'x';
+		put_byte(o + 3, c);
+		o += 5;
+		n += 4;
+	}
+	*o++ = '"';
+	*len = n;
+	return o;
+}
+
 /*
  * --json's SMB fields in one step.  From smb.server_component to
  * smb.flags2.long_names_allowed every value has a fixed width (the five
@@ -483,7 +527,7 @@ static char *smb_text(const struct decode_dgram *r, char *dst,
 	const struct smb_mailslot_write *w = &r->w;
 	const uint8_t *h = r->smb, *t = r->smb + SMB_HDR_LEN;
 	unsigned f = h[9], f2 = get_le16(h + 10);
-	char nm[SMB_MAILSLOT_SMB_LIMIT * 4], *o = dst, *dec, *nmp;
+	char *o = dst, *dec, *nmp;
 	size_t nml, nmj, decs = 0;
 
 #define AT(m) (dst + offsetof(struct smb_json_head, m))
@@ -576,11 +620,9 @@ static char *smb_text(const struct decode_dgram *r, char *dst,
 	PUT(o, "\",\"smb.bcc\":\"");
 	DEC(w->wire.byte_count);
 	PUT(o, "\",\"smb.trans_name\":");
-	slot_name(w, nm, sizeof(nm));
-	nml = strlen(nm);
 	nmp = o;
-	nmj = decode_json_escape(o, nm, nml);
-	o += nmj;
+	o = put_slot_name(o, w, &nml);
+	nmj = (size_t)(o - nmp);
 	*fields += 58;
 	*values += SMB_JSON_FIXED_VALUES + SMB_JSON_DECIMALS + 2 * (nml + 1);
 	if (w->wire.pad_len > 0) {

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #define DECODE_OUT_SIZE 65536
 
@@ -15,7 +16,25 @@ struct decode_out {
 };
 
 void decode_out_init(struct decode_out *o, int fd);
-void decode_out_put(struct decode_out *o, const char *s, size_t len);
+/* decode_out_put when the piece does not fit the buffer's room */
+void decode_out_put_slow(struct decode_out *o, const char *s, size_t len);
+
+/* Inline: most pieces are short and fit, and a constant length makes
+ * the copy a few moves. */
+static inline void decode_out_put(struct decode_out *o, const char *s,
+				  size_t len)
+{
+	if (len < sizeof(o->buf) - o->len) {
+		memcpy(o->buf + o->len, s, len);
+		o->len += len;
+		return;
+	}
+	decode_out_put_slow(o, s, len);
+}
+
+/* A string literal, its length known at compile time. */
+#define decode_out_lit(o, lit) decode_out_put((o), (lit), sizeof(lit) - 1)
+
 void decode_out_str(struct decode_out *o, const char *s);
 void decode_out_printf(struct decode_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

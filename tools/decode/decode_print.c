@@ -574,13 +574,12 @@ static void print_json_fields(struct decode_printer *p)
 
 /* key (its opening quote included), then a name of ours that needs no
  * escaping (a status, codec or protocol name), then the closing quote */
-static void json_name(struct decode_out *o, const char *key,
-		      const char *name)
-{
-	decode_out_str(o, key);
-	decode_out_str(o, name);
-	decode_out_put(o, "\"", 1);
-}
+#define json_name(o, key, name) \
+	do { \
+		decode_out_lit((o), key); \
+		decode_out_str((o), (name)); \
+		decode_out_lit((o), "\""); \
+	} while (0)
 
 static void json_count(struct decode_out *o, const char *key, unsigned v)
 {
@@ -596,13 +595,17 @@ static void print_json(struct decode_printer *p,
 	struct decode_out *o = p->o;
 	char what[1024];
 
-	decode_out_str(o, "{");
+	decode_out_lit(o, "{");
 	if (file != NULL) {
-		decode_out_str(o, "\"decode.file\":");
+		decode_out_lit(o, "\"decode.file\":");
 		decode_out_json_str(o, file);
-		decode_out_str(o, ",");
+		decode_out_lit(o, ",");
 	}
-	json_name(o, "\"decode.status\":\"", decode_status_name(r->status));
+	if (r->status == DECODE_OK)
+		decode_out_lit(o, "\"decode.status\":\"ok\"");
+	else
+		json_name(o, "\"decode.status\":\"",
+			  decode_status_name(r->status));
 	if (r->err != CODEC_OK)
 		json_name(o, ",\"decode.error\":\"", codec_error_name(r->err));
 	if (r->hook != NULL)
@@ -612,21 +615,21 @@ static void print_json(struct decode_printer *p,
 		json_name(o, ",\"decode.payload_error\":\"",
 			  codec_error_name(r->payload_err));
 	if (r->nbt_fragment)
-		decode_out_str(o, ",\"decode.nbt_fragment\":true");
+		decode_out_lit(o, ",\"decode.nbt_fragment\":true");
 	if (r->whole != NULL)
-		decode_out_str(o, ",\"decode.reassembled\":true");
+		decode_out_lit(o, ",\"decode.reassembled\":true");
 	if (r->udp.reassembled)
 		json_count(o, ",\"decode.ip_fragments\":",
 			   r->udp.ip_fragments);
 	if (r->udp.icmp_quoted)
-		decode_out_str(o, ",\"decode.icmp_quoted\":true");
+		decode_out_lit(o, ",\"decode.icmp_quoted\":true");
 	if (r->udp.bad_length)
-		decode_out_str(o, ",\"decode.udp_bad_length\":true");
+		decode_out_lit(o, ",\"decode.udp_bad_length\":true");
 	decode_payload_summary(r, what, sizeof(what));
-	decode_out_str(o, ",\"decode.summary\":");
+	decode_out_lit(o, ",\"decode.summary\":");
 	decode_out_json_str(o, what);
 	print_json_fields(p);
-	decode_out_str(o, "}\n");
+	decode_out_lit(o, "}\n");
 }
 
 void decode_print(struct decode_printer *p, const struct decode_dgram *r,
