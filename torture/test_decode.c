@@ -453,6 +453,34 @@ static void test_filters_and_write(void **state)
 }
 
 /* Every line of --json (and the corpus, when present) parses. */
+/* -V shows a long value whole (a 1 KiB printf buffer once cut data.data
+ * at 1023 bytes), control bytes and all as \xNN. */
+static void test_tree_long_value(void **state)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct frame f[1];
+	uint8_t pl[400];
+	char want[sizeof(pl) * 3 + 32], *out, *err;
+	size_t o;
+
+	(void)state;
+	o = (size_t)snprintf(want, sizeof(want), "    data.data: ");
+	for (size_t i = 0; i < sizeof(pl); i++) {
+		pl[i] = (uint8_t)(i * 7);
+		want[o++] = hex[pl[i] >> 4];
+		want[o++] = hex[pl[i] & 15];
+		want[o++] = i + 1 < sizeof(pl) ? ':' : '\n';
+	}
+	want[o] = '\0';
+	make_frame(&f[0], DLT_EN10MB, "PC1", "\\MAILSLOT\\APP", pl,
+		   sizeof(pl));
+	assert_int_equal(run(talloc_asprintf(ctx, "-V '%s'",
+					     write_file("long.pcap",
+							DLT_EN10MB, f, 1)),
+			     &out, &err), 0);
+	assert_non_null(strstr(out, want));
+}
+
 static void test_json_parses(void **state)
 {
 	const char *shared = getenv("MAILSLOT_SHARED_DIR");
@@ -483,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_file),
 		cmocka_unit_test(test_unreadable_formats),
 		cmocka_unit_test(test_filters_and_write),
+		cmocka_unit_test(test_tree_long_value),
 		cmocka_unit_test(test_json_parses),
 	};
 	const char *bd = getenv("MAILSLOT_BUILD_DIR");

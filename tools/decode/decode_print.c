@@ -495,8 +495,9 @@ static void tree_value_print(struct decode_out *o, const char *v)
 
 		if (c != '\0' && c >= 0x20 && c != 0x7f)
 			continue;
+		/* a copy: printf's 1 KiB buffer cut long values (data.data) */
 		if (v > run)
-			decode_out_printf(o, "%.*s", (int)(v - run), run);
+			decode_out_put(o, run, (size_t)(v - run));
 		if (c == '\0')
 			return;
 		snprintf(esc, sizeof(esc), "\\x%02x", c);
