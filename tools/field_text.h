@@ -102,4 +102,47 @@ static inline size_t field_text_ipv4(char *b, uint32_t a)
 	return o - 1;
 }
 
+/* field_text_escape: '\\' as \x5c too (its text then reads back) */
+#define FIELD_TEXT_ESC_BACKSLASH 1u
+/* field_text_escape: bytes from 0x80 as they are (only control bytes
+ * and DEL escaped) */
+#define FIELD_TEXT_ESC_HIGH_RAW 2u
+/* field_text_escape: a NUL byte ends the input */
+#define FIELD_TEXT_ESC_TO_NUL 4u
+
+/*
+ * Bytes from the network as text for terminals and logs: printable
+ * ASCII (0x20-0x7e) as it is, every other byte as \xNN.  A byte is
+ * taken only while more than 5 bytes of dst are left (its escape and
+ * the NUL fit), so a cut falls between bytes; dst (dstlen >= 1) is
+ * always NUL-terminated.  Returns the text's length.
+ */
+static inline size_t field_text_escape(char *dst, size_t dstlen,
+				       const char *s, size_t len,
+				       unsigned flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < dstlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\0' && (flags & FIELD_TEXT_ESC_TO_NUL))
+			break;
+		if ((c >= 0x20 && c < 0x7f &&
+		     !(c == '\\' && (flags & FIELD_TEXT_ESC_BACKSLASH))) ||
+		    (c >= 0x80 && (flags & FIELD_TEXT_ESC_HIGH_RAW))) {
+			dst[o++] = (char)c;
+			continue;
+		}
+		dst[o] = '\\';
+		dst[o + 1] = 'x';
+		dst[o + 2] = hex[c >> 4];
+		dst[o + 3] = hex[c & 15];
+		o += 4;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
 #endif

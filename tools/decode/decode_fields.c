@@ -403,16 +403,7 @@ static void smb_header(const uint8_t *h, const struct decode_field_sink *s)
 /* The mailslot name as tshark shows an ASCII string. */
 static void slot_name(const struct smb_mailslot_write *w, char *b, size_t n)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < w->name_len && o + 5 < n; i++) {
-		unsigned char c = (unsigned char)w->name[i];
-		if (c >= 0x20 && c < 0x7f)
-			b[o++] = (char)c;
-		else
-			o += (size_t)snprintf(b + o, n - o, "\\x%02x", c);
-	}
-	b[o] = '\0';
+	field_text_escape(b, n, w->name, w->name_len, 0);
 }
 
 /* slot_name()'s text as a JSON string (quotes included), *len the

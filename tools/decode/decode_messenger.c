@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "messenger/messenger.h"
+#include "tools/field_text.h"
 #include "decode_payload.h"
 
 static enum codec_error m_decode(const uint8_t *buf, size_t len,
@@ -16,19 +17,10 @@ static enum codec_error m_decode(const uint8_t *buf, size_t len,
 	return messenger_decode(buf, len, msg);
 }
 
-/* OEM bytes as printable ASCII, others \xNN, cut to fit. */
+/* OEM bytes as printable ASCII, others (and '\\') \xNN, cut to fit. */
 static void escape(const char *s, size_t len, char *buf, size_t n)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 5 < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
-	}
-	buf[o] = '\0';
+	field_text_escape(buf, n, s, len, FIELD_TEXT_ESC_BACKSLASH);
 }
 
 static void m_emit(const void *msg, dgram_field_fn fn, void *priv)

@@ -418,20 +418,11 @@ void decode_payload_summary(const struct decode_dgram *r, char *buf,
  * come from the network and end up on terminals. */
 static void slot_text(const struct decode_dgram *r, char *buf, size_t len)
 {
-	size_t n = 0;
-
 	if (!r->has_smb) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	for (size_t i = 0; i < r->w.name_len && n + 5 < len; i++) {
-		unsigned char c = (unsigned char)r->w.name[i];
-		if (c >= 0x20 && c < 0x7f)
-			buf[n++] = (char)c;
-		else
-			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-	}
-	buf[n] = '\0';
+	field_text_escape(buf, len, r->w.name, r->w.name_len, 0);
 }
 
 static void print_summary(struct decode_printer *p,
@@ -488,21 +479,16 @@ static size_t layer_len(const char *name)
  */
 static void tree_value_print(struct decode_out *o, const char *v)
 {
-	char esc[8];
+	char esc[4 * 256 + 6];	/* a piece, escaped: never cut */
+	size_t len = strlen(v);
 
-	for (const char *run = v;; v++) {
-		unsigned char c = (unsigned char)*v;
+	while (len > 0) {
+		size_t n = len < 256 ? len : 256;
 
-		if (c != '\0' && c >= 0x20 && c != 0x7f)
-			continue;
-		/* a copy: printf's 1 KiB buffer cut long values (data.data) */
-		if (v > run)
-			decode_out_put(o, run, (size_t)(v - run));
-		if (c == '\0')
-			return;
-		snprintf(esc, sizeof(esc), "\\x%02x", c);
-		decode_out_str(o, esc);
-		run = v + 1;
+		decode_out_put(o, esc, field_text_escape(esc, sizeof(esc), v, n,
+					 FIELD_TEXT_ESC_HIGH_RAW));
+		v += n;
+		len -= n;
 	}
 }
 

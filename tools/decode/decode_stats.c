@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "browser/browser.h"
+#include "tools/field_text.h"
 #include "decode_payload.h"
 #include "decode_stats.h"
 
@@ -70,19 +71,8 @@ struct decode_stats *decode_stats_create(TALLOC_CTX *mem_ctx)
 /* Printable, cut copy of a wire string. */
 static void key_copy(char *dst, const char *src, size_t len)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && src != NULL && o + 5 < KEY_MAX; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (c == '\0')
-			break;
-		if (c >= 0x20 && c < 0x7f)
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, KEY_MAX - o, "\\x%02x",
-					      c);
-	}
-	dst[o] = '\0';
+	field_text_escape(dst, KEY_MAX, src, src != NULL ? len : 0,
+			  FIELD_TEXT_ESC_TO_NUL);
 }
 
 static struct stat_entry *table_get(struct stat_table *t, const char *key,

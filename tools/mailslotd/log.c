@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "tools/field_text.h"
 
 void mailslotd_log(const struct mailslotd *d, int level, const char *fmt, ...)
 {
@@ -35,22 +36,12 @@ void mailslotd_log(const struct mailslotd *d, int level, const char *fmt, ...)
 
 char *mailslotd_escape(TALLOC_CTX *mem_ctx, const char *s, size_t len)
 {
-	char *out = talloc_array(mem_ctx, char, 4 * len + 1);
-	size_t n = 0;
+	/* every byte escaped, and the room field_text_escape keeps */
+	char *out = talloc_array(mem_ctx, char, 4 * len + 6);
 
 	if (out == NULL)
 		return NULL;
 	/* Network names reach terminals and logs: no control characters. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			out[n++] = (char)c;
-		} else if (c == '\\') {
-			out[n++] = '\\';
-		} else {
-			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
-		}
-	}
-	out[n] = '\0';
+	field_text_escape(out, 4 * len + 6, s, len, 0);
 	return out;
 }
