@@ -400,10 +400,11 @@ static void smb_header(const uint8_t *h, const struct decode_field_sink *s)
 	u(s, "smb.mid", get_le16(h + 30));
 }
 
-/* The mailslot name as tshark shows an ASCII string. */
-static void slot_name(const struct smb_mailslot_write *w, char *b, size_t n)
+/* The mailslot name as tshark shows an ASCII string; its length. */
+static size_t slot_name(const struct smb_mailslot_write *w, char *b,
+			size_t n)
 {
-	field_text_escape(b, n, w->name, w->name_len, 0);
+	return field_text_escape(b, n, w->name, w->name_len, 0);
 }
 
 /* slot_name()'s text as a JSON string (quotes included), *len the
@@ -411,31 +412,10 @@ static void slot_name(const struct smb_mailslot_write *w, char *b, size_t n)
 static char *put_slot_name(char *o, const struct smb_mailslot_write *w,
 			   size_t *len)
 {
-	const size_t cap = SMB_MAILSLOT_SMB_LIMIT * 4;	/* slot_name's n */
-	size_t n = 0;
+	char nm[SMB_MAILSLOT_SMB_LIMIT * 4];
 
-	*o++ = '"';
-	for (size_t i = 0; i < w->name_len && n + 5 < cap; i++) {
-		unsigned char c = (unsigned char)w->name[i];
-
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '"' || c == '\\')
-				*o++ = '\\';
-			*o++ = (char)c;
-			n++;
-			continue;
-		}
-		/* \xNN, its backslash escaped */
-		o[0] = '\\';
-		o[1] = '\\';
-		o[2] = 'x';
-		put_byte(o + 3, c);
-		o += 5;
-		n += 4;
-	}
-	*o++ = '"';
-	*len = n;
-	return o;
+	*len = slot_name(w, nm, sizeof(nm));
+	return o + decode_json_escape(o, nm, *len);
 }
 
 /*
