@@ -230,6 +230,10 @@ size_t nbt_name_format(const struct nbt_name *n, char *buf, size_t buflen)
 
 	while (end > 0 && n->raw[end - 1] == ' ')
 		end--;
+	/* A name of spaces only keeps them, as Wireshark prints it: a bare
+	 * "<1d>" hid the name, and read as an empty field. */
+	if (end == 0)
+		end = NBT_NAME_LEN - 1;
 	for (size_t i = 0; i < end; i++)
 		escaped = text_byte(&o, n->raw[i], escaped);
 	text_escape(&o, nbt_name_suffix(n));
@@ -304,7 +308,8 @@ enum codec_error nbt_name_parse(struct nbt_name *n, const char *text)
 		suffix = bytes[count - 1];
 		count--;
 	}
-	/* A suffix alone ("<1b>") is a name of 15 spaces: format prints it. */
+	/* A suffix alone ("<1b>") is a name of 15 spaces, as format printed
+	 * it once; padding makes it the same name as 15 spaces typed. */
 	if ((count == 0 && !have_suffix) || count > NBT_NAME_LEN - 1)
 		return count == 0 ? CODEC_ERR_NAME_BAD_TEXT
 				  : CODEC_ERR_NAME_TOO_LONG;

@@ -68,8 +68,9 @@ enum codec_error nbt_name_decode(const uint8_t *buf, size_t len,
 				 struct nbt_name *n, size_t *consumed);
 
 /*
- * Printable form, Wireshark's: bytes 0-14 without trailing spaces, every
- * byte that is not printable ASCII as <xx>, then <suffix>, then ".scope".
+ * Printable form, Wireshark's: bytes 0-14 without trailing spaces (a name
+ * of spaces only keeps all 15), every byte that is not printable ASCII as
+ * <xx>, then <suffix>, then ".scope".
  * To stay parseable, '<' and a '.' right after an escape are escaped too.
  * Always NUL-terminates; returns the length it wanted.
  */

@@ -636,9 +636,11 @@ static void test_format(void **state)
 	/* inner and leading spaces stay, trailing ones go */
 	assert_codec(nbt_name_make(&n, " A B", 0x03, NULL), CODEC_OK);
 	check_format(&n, " A B<03>");
-	/* all spaces: only the suffix */
+	/* all spaces: kept, as tshark shows them (not a bare suffix) */
 	assert_codec(nbt_name_make(&n, "", 0x20, NULL), CODEC_OK);
-	check_format(&n, "<20>");
+	check_format(&n, "               <20>");
+	assert_codec(nbt_name_make(&n, "", 0x1d, "corp"), CODEC_OK);
+	check_format(&n, "               <1d>.corp");
 	/* '<' is escaped; '.' is printed as tshark does, except right
 	 * after an escape, where it would read as the start of the scope */
 	assert_codec(nbt_name_make(&n, "A<B.C", 0x00, NULL), CODEC_OK);
@@ -750,10 +752,13 @@ static void test_parse(void **state)
 	check_parse("FRED.CORP", &want);
 	assert_codec(nbt_name_make(&want, "FRED", 0x00, "CORP"), CODEC_OK);
 	check_parse("FRED<00>.CORP", &want);
-	/* a name of spaces only: what format prints for it */
+	/* a name of spaces only: what format prints for it, and the bare
+	 * suffix it printed before */
 	assert_codec(nbt_name_make(&want, "", 0x1b, NULL), CODEC_OK);
+	check_parse("               <1b>", &want);
 	check_parse("<1b>", &want);
 	assert_codec(nbt_name_make(&want, "", 0x1b, "corp"), CODEC_OK);
+	check_parse("               <1b>.corp", &want);
 	check_parse("<1b>.corp", &want);
 	/* 15 characters */
 	assert_codec(nbt_name_make(&want, "ABCDEFGHIJKLMNO", 0x03, NULL),

@@ -96,28 +96,14 @@ static void bit(const struct decode_field_sink *s, const char *f, unsigned v,
 	plain(s, f, (v & mask) ? "1" : "0", 1);
 }
 
-#define NAME_TEXT_MAX (NBT_NAME_TEXT_MAX + NBT_NAME_LEN)
-
-static void name_text(const struct nbt_name *n, char *b)
-{
-	size_t spaces = 0;
-
-	/* tshark keeps a name of 15 spaces (nbt_name_format trims it) */
-	while (spaces < NBT_NAME_LEN - 1 && n->raw[spaces] == ' ')
-		spaces++;
-	if (spaces == NBT_NAME_LEN - 1)
-		memset(b, ' ', spaces);
-	else
-		spaces = 0;
-	nbt_name_format(n, b + spaces, NAME_TEXT_MAX - spaces);
-}
+#define NAME_TEXT_MAX NBT_NAME_TEXT_MAX
 
 static void name(const struct decode_field_sink *s, const char *f,
 		 const struct nbt_name *n)
 {
 	char b[NAME_TEXT_MAX];
 
-	name_text(n, b);
+	nbt_name_format(n, b, sizeof(b));
 	s->fn(s->priv, f, b);
 }
 
@@ -125,7 +111,8 @@ static void name(const struct decode_field_sink *s, const char *f,
  * --json's runs of fields as text (decode_field_sink.text_start): the
  * JSON the printer would make of them one by one, written in one step.
  */
-#define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
+#define PUT(o, lit) \
+	(memcpy((o), (lit), sizeof(lit) - 1), (o) += sizeof(lit) - 1)
 
 /* "00" to "ff": a byte's two digits in one copy */
 static const char hex_pairs[513] =
@@ -151,9 +138,9 @@ static inline void put_byte(char *o, uint8_t b)
 	memcpy(o, hex_pairs + 2 * b, 2);
 }
 
-/* A name as name_text() shows it, as a JSON string (quotes included);
- * *len the text's length.  Without a scope (almost always) straight
- * from the bytes; the rules are nbt_name_format's. */
+/* A name as nbt_name_format() shows it, as a JSON string (quotes
+ * included); *len the text's length.  Without a scope (almost always)
+ * straight from the bytes; the rules are nbt_name_format's. */
 static char *put_name(char *o, const struct nbt_name *n, size_t *len)
 {
 	size_t end = NBT_NAME_LEN - 1, extra = 0;
@@ -163,7 +150,7 @@ static char *put_name(char *o, const struct nbt_name *n, size_t *len)
 	if (n->scope[0] != '\0') {
 		char b[NAME_TEXT_MAX];
 
-		name_text(n, b);
+		nbt_name_format(n, b, sizeof(b));
 		*len = strlen(b);
 		return o + decode_json_escape(o, b, *len);
 	}
