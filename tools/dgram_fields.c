@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "dgram_fields.h"
+#include "field_text.h"
 
 const char *const dgram_field_names[] = {
 	"nbdgm.type", "nbdgm.flags", "nbdgm.next", "nbdgm.first",
@@ -45,7 +46,6 @@ static void emit_smb(const struct smb_mailslot_write *w, dgram_field_fn fn,
 		     void *priv)
 {
 	char name[SMB_MAILSLOT_SMB_LIMIT * 4];
-	size_t n = 0;
 
 	emit_hex(fn, priv, "smb.cmd", 0x25, 2);
 	emit_hex(fn, priv, "smb.flags", w->flags, 2);
@@ -71,15 +71,7 @@ static void emit_smb(const struct smb_mailslot_write *w, dgram_field_fn fn,
 	emit_u(fn, priv, "smb.bcc", w->wire.byte_count);
 
 	/* Names are OEM bytes; show them as tshark does for ASCII. */
-	for (size_t i = 0; i < w->name_len && n + 5 < sizeof(name); i++) {
-		unsigned char c = (unsigned char)w->name[i];
-		if (c >= 0x20 && c < 0x7f)
-			name[n++] = (char)c;
-		else
-			n += (size_t)snprintf(name + n, sizeof(name) - n,
-					      "\\x%02x", c);
-	}
-	name[n] = '\0';
+	field_text_escape(name, sizeof(name), w->name, w->name_len, 0);
 	fn(priv, "smb.trans_name", name);
 	emit_u(fn, priv, "mailslot.opcode", 1);
 	emit_u(fn, priv, "mailslot.priority", w->priority);
