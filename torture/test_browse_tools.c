@@ -93,7 +93,7 @@ static void browse_start(struct run *r, const char *tag, uid_t uid,
 			_exit(125);
 		/* standalone needs none, but never the host's */
 		setenv("MAILSLOT_RUNTIME_DIR", tmp, 1);
-		execv(tool, (char *const *)argv);
+		md_exec_wrapped(tool, argv);
 		_exit(127);
 	}
 	assert_int_equal(md_kid_add(r->pid), 0);

@@ -147,11 +147,7 @@ void md_kill_all(void)
 	}
 }
 
-/*
- * execv, behind $MAILSLOT_TEST_WRAPPER when set (`./waf test --valgrind`
- * puts valgrind there, so the daemon and tools are checked too).
- */
-static void exec_wrapped(const char *bin, const char *const *argv)
+void md_exec_wrapped(const char *bin, const char *const *argv)
 {
 	const char *wrapper = getenv("MAILSLOT_TEST_WRAPPER");
 	char *words, *save = NULL;
@@ -272,7 +268,7 @@ static int start(struct md_daemon *d, bool fresh, const char *cidr,
 		if (nul >= 0)
 			dup2(nul, 0);
 		setenv("MAILSLOT_RUNTIME_DIR", d->rt, 1);
-		exec_wrapped(bin, argv);
+		md_exec_wrapped(bin, argv);
 		_exit(127);
 	}
 	/* registration takes ~0.75 s; sanitizer builds and valgrind start
@@ -537,7 +533,7 @@ int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 		if (nul >= 0)
 			dup2(nul, 0);
 		setenv("MAILSLOT_RUNTIME_DIR", rt, 1);
-		exec_wrapped(argv[0], argv);
+		md_exec_wrapped(argv[0], argv);
 		_exit(127);
 	}
 	close(p[1]);

@@ -94,6 +94,13 @@ uint8_t *md_build_write(TALLOC_CTX *mem_ctx, uint8_t type, uint16_t id,
 int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 	   const char *const *argv);
 
+/*
+ * execv(bin, argv), behind $MAILSLOT_TEST_WRAPPER when set (`./waf test
+ * --valgrind` puts valgrind there, so the daemon and tools are checked
+ * too).  Returns only if the exec failed.
+ */
+void md_exec_wrapped(const char *bin, const char *const *argv);
+
 /* A file's first 64 KiB, NUL-terminated, talloc'd; "" if missing, NULL
  * only when out of memory. */
 char *md_slurp(TALLOC_CTX *mem_ctx, const char *path);

@@ -74,7 +74,7 @@ static void messenger_start(struct messenger_run *r,
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(126);
 		setenv("MAILSLOT_RUNTIME_DIR", d ? d->rt : tmp, 1);
-		execv(tool, (char *const *)argv);
+		md_exec_wrapped(tool, argv);
 		_exit(127);
 	}
 	assert_int_equal(md_kid_add(r->pid), 0);
