@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nbt/codec_text.h"
 #include "browser.h"
 #include "smb/smb_mailslot.h"
 
@@ -92,20 +93,6 @@ static const struct flag_name crit_names[] = {
 	{ BROWSER_ELECT_OS_NTS, "OS_NTS" },
 };
 
-/* What fits of text at buf + n, as snprintf would; returns n + len.
- * By hand: snprintf per flag was most of a summary's time. */
-static size_t put_text(char *buf, size_t buflen, size_t n, const char *text,
-		       size_t len)
-{
-	if (n < buflen) {
-		size_t room = buflen - n - 1;
-		size_t k = len < room ? len : room;
-		memcpy(buf + n, text, k);
-		buf[n + k] = '\0';
-	}
-	return n + len;
-}
-
 /* A byte as "%u" at b + n; returns the new n. */
 static size_t put_u8(char *b, size_t n, unsigned v)
 {
@@ -121,8 +108,8 @@ static size_t put_u8(char *b, size_t n, unsigned v)
 static size_t append(char *buf, size_t buflen, size_t n, const char *text)
 {
 	if (n > 0)
-		n = put_text(buf, buflen, n, " ", 1);
-	return put_text(buf, buflen, n, text, strlen(text));
+		n = codec_text_put(buf, buflen, n, " ", 1);
+	return codec_text_put(buf, buflen, n, text, strlen(text));
 }
 
 static size_t flags_string(uint32_t v, const struct flag_name *t,

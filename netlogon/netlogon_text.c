@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nbt/codec_text.h"
 #include "netlogon_private.h"
 
 static size_t put_utf8(uint32_t cp, char *out, size_t room)
@@ -128,22 +129,6 @@ struct flag_word {
 	const char *word;
 };
 
-/* What fits of text at buf + out, as snprintf there would write it;
- * returns out + len. */
-static size_t flags_put(char *buf, size_t buflen, size_t out,
-			const char *text, size_t len)
-{
-	if (out + 1 < buflen) {
-		size_t k = buflen - 1 - out;
-
-		if (k > len)
-			k = len;
-		memcpy(buf + out, text, k);
-		buf[out + k] = '\0';
-	}
-	return out + len;
-}
-
 /* Words joined by '|', by hand: snprintf per word was most of the
  * NETLOGON summary's time. */
 static size_t flags_format(const struct flag_word *w, uint32_t v, char *buf,
@@ -159,8 +144,8 @@ static size_t flags_format(const struct flag_word *w, uint32_t v, char *buf,
 			continue;
 		v &= ~w[i].bit;
 		if (out)
-			out = flags_put(buf, buflen, out, "|", 1);
-		out = flags_put(buf, buflen, out, w[i].word,
+			out = codec_text_put(buf, buflen, out, "|", 1);
+		out = codec_text_put(buf, buflen, out, w[i].word,
 				strlen(w[i].word));
 		if (out >= buflen)
 			return buflen - 1;

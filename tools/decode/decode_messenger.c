@@ -45,13 +45,13 @@ static size_t m_summary(const void *msg, char *buf, size_t buflen)
 	escape(m->from, m->from_len, from, sizeof(from));
 	escape(m->to, m->to_len, to, sizeof(to));
 	escape(m->text, m->text_len, text, sizeof(text));
-	n = decode_text_str(buf, buflen, 0, "NET SEND from ");
-	n = decode_text_str(buf, buflen, n, from);
-	n = decode_text_str(buf, buflen, n, " to ");
-	n = decode_text_str(buf, buflen, n, to);
-	n = decode_text_str(buf, buflen, n, ": \"");
-	n = decode_text_str(buf, buflen, n, text);
-	return decode_text_str(buf, buflen, n, "\"");
+	n = codec_text_str(buf, buflen, 0, "NET SEND from ");
+	n = codec_text_str(buf, buflen, n, from);
+	n = codec_text_str(buf, buflen, n, " to ");
+	n = codec_text_str(buf, buflen, n, to);
+	n = codec_text_str(buf, buflen, n, ": \"");
+	n = codec_text_str(buf, buflen, n, text);
+	return codec_text_str(buf, buflen, n, "\"");
 }
 
 static int m_opcode(const void *msg)

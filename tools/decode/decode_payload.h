@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "nbt/codec_text.h"
 #include "decode.h"
 
 struct decode_stats;
@@ -30,32 +31,6 @@ struct decode_payload_hook {
 	void (*stats)(struct decode_stats *s, const struct decode_dgram *r,
 		      const void *msg);
 };
-
-/*
- * s[0..len) appended at buf + n as snprintf would go on there: the text
- * cut to buflen - 1 bytes in all and NUL-terminated (buflen > 0).
- * Returns n + len, the length the whole text would have.  Summaries are
- * built with it, not snprintf, as they are made once per datagram.
- */
-static inline size_t decode_text_put(char *buf, size_t buflen, size_t n,
-				     const char *s, size_t len)
-{
-	if (n + 1 < buflen) {
-		size_t k = buflen - 1 - n;
-
-		if (k > len)
-			k = len;
-		memcpy(buf + n, s, k);
-		buf[n + k] = '\0';
-	}
-	return n + len;
-}
-
-static inline size_t decode_text_str(char *buf, size_t buflen, size_t n,
-				     const char *s)
-{
-	return decode_text_put(buf, buflen, n, s, strlen(s));
-}
 
 extern const struct decode_payload_hook decode_hook_browser;
 extern const struct decode_payload_hook decode_hook_netlogon;

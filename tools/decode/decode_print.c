@@ -370,7 +370,7 @@ static size_t text_u(char *buf, size_t buflen, size_t n, uint64_t v)
 {
 	char b[FIELD_TEXT_NUM_MAX];
 
-	return decode_text_put(buf, buflen, n, b, field_text_u(b, v));
+	return codec_text_put(buf, buflen, n, b, field_text_u(b, v));
 }
 
 void decode_payload_summary(const struct decode_dgram *r, char *buf,
@@ -381,36 +381,36 @@ void decode_payload_summary(const struct decode_dgram *r, char *buf,
 
 	buf[0] = '\0';
 	if (r->status == DECODE_FRAGMENT) {
-		n = decode_text_str(buf, buflen, n, "NBT fragment at offset ");
+		n = codec_text_str(buf, buflen, n, "NBT fragment at offset ");
 		n = text_u(buf, buflen, n, r->d.packet_offset);
-		n = decode_text_str(buf, buflen, n, " (");
-		n = decode_text_str(buf, buflen, n, r->err == CODEC_OK ?
+		n = codec_text_str(buf, buflen, n, " (");
+		n = codec_text_str(buf, buflen, n, r->err == CODEC_OK ?
 				    "waiting for the rest" :
 				    codec_error_string(r->err));
-		decode_text_str(buf, buflen, n, ")");
+		codec_text_str(buf, buflen, n, ")");
 	} else if (!r->have_header) {
-		decode_text_str(buf, buflen, n, codec_error_string(r->err));
+		codec_text_str(buf, buflen, n, codec_error_string(r->err));
 	} else if (d->type == NBT_DGRAM_ERROR) {
-		n = decode_text_str(buf, buflen, n, "error ");
-		decode_text_str(buf, buflen, n,
+		n = codec_text_str(buf, buflen, n, "error ");
+		codec_text_str(buf, buflen, n,
 				nbt_dgram_error_code_name(d->error_code));
 	} else if (!r->has_smb) {
 		if (r->err != CODEC_OK)
-			decode_text_str(buf, buflen, n,
+			codec_text_str(buf, buflen, n,
 					codec_error_string(r->err));
 	} else if (r->payload_ok && r->hook->summary != NULL) {
 		r->hook->summary(r->msg, buf, buflen);
 	} else if (r->hook != NULL && r->hook->decode != NULL) {
-		n = decode_text_str(buf, buflen, n, r->hook->proto);
-		n = decode_text_str(buf, buflen, n, ": ");
-		n = decode_text_str(buf, buflen, n,
+		n = codec_text_str(buf, buflen, n, r->hook->proto);
+		n = codec_text_str(buf, buflen, n, ": ");
+		n = codec_text_str(buf, buflen, n,
 				    codec_error_string(r->payload_err));
-		n = decode_text_str(buf, buflen, n, " (");
+		n = codec_text_str(buf, buflen, n, " (");
 		n = text_u(buf, buflen, n, r->w.data_len);
-		decode_text_str(buf, buflen, n, " bytes)");
+		codec_text_str(buf, buflen, n, " bytes)");
 	} else {
 		n = text_u(buf, buflen, n, r->w.data_len);
-		decode_text_str(buf, buflen, n, " bytes of data");
+		codec_text_str(buf, buflen, n, " bytes of data");
 	}
 }
 
