@@ -81,7 +81,9 @@ static void messenger_start(struct messenger_run *r,
 	end = md_now_ms() + 10000;
 	while (md_now_ms() < end) {
 		char *e = md_slurp(NULL, r->err);
-		bool up = strstr(e, "listening as") != NULL;
+		const char *l = strstr(e, "listening as");
+		/* the whole line: stderr is unbuffered, written in pieces */
+		bool up = l != NULL && strchr(l, '\n') != NULL;
 
 		talloc_free(e);
 		if (up)
