@@ -16,7 +16,7 @@
 #include "mailslot_private.h"
 #include "nbt/nbt_dgram.h"
 #include "nbt/nbt_frag.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 
 #define CTL_TIMEOUT_MS 5000	/* name resolution takes at most ~1.5 s */
 
@@ -187,9 +187,9 @@ static enum mailslot_error standalone_write(struct mailslot_remote *r,
 	struct nbt_dgram d;
 	struct sockaddr_in to = { .sin_family = AF_INET }, me;
 	socklen_t melen = sizeof(me);
-	uint8_t smb[SMB_MAILSLOT_SMB_LIMIT], out[1100];
+	uint8_t out[SMB_MAILSLOT_DGRAM_MAX];
 	const char *dest = r->server;
-	size_t smb_len, out_len;
+	size_t out_len;
 	bool unique = strcmp(r->server, "*") != 0 && !o->group &&
 		      (o->target_ip != 0 || o->bcast_unique);
 	struct nbt_packet *pkts = NULL;
@@ -203,8 +203,7 @@ static enum mailslot_error standalone_write(struct mailslot_remote *r,
 	w.name_len = strlen(r->wire);
 	w.data = buf;
 	w.data_len = len;
-	if (len > smb_mailslot_max_payload(r->wire, SMB_MAILSLOT_LAYOUT_MAIL) ||
-	    smb_mailslot_encode(&w, smb, sizeof(smb), &smb_len) != CODEC_OK)
+	if (len > smb_mailslot_max_payload(r->wire, SMB_MAILSLOT_LAYOUT_MAIL))
 		return MAILSLOT_ERROR_BAD_NETPATH;
 	if (getsockname(r->fd, (struct sockaddr *)&me, &melen) != 0)
 		return mailslot_errno_map(errno);
@@ -215,16 +214,14 @@ static enum mailslot_error standalone_write(struct mailslot_remote *r,
 	if (nbt_name_make(&d.source, o->netbios_name ? o->netbios_name
 						     : "MAILSLOT", 0x00,
 			  NULL) != CODEC_OK ||
-	    nbt_name_make(&d.dest, dest, o->suffix, NULL) != CODEC_OK)
+	    nbt_name_make(&d.dest, dest, o->suffix, NULL) != CODEC_OK ||
+	    smb_mailslot_dgram_encode(&d, &w, out, sizeof(out), &out_len) !=
+	    CODEC_OK)
 		return MAILSLOT_ERROR_BAD_NETPATH;
-	d.user_data = smb;
-	d.user_data_len = smb_len;
 	to.sin_port = htons(o->port ? o->port : NBT_DGRAM_PORT);
 	to.sin_addr.s_addr = htonl(unique && o->target_ip ? o->target_ip
 				   : (o->interface_ip | ~o->interface_mask));
 	if (o->fragment_size == 0) {
-		if (nbt_dgram_encode(&d, out, sizeof(out), &out_len) != CODEC_OK)
-			return MAILSLOT_ERROR_INTERNAL_ERROR;
 		if (sendto(r->fd, out, out_len, 0, (struct sockaddr *)&to,
 			   sizeof(to)) != (ssize_t)out_len)
 			return mailslot_errno_map(errno);

@@ -113,7 +113,9 @@ enum codec_error nbt_dgram_encode(const struct nbt_dgram *d, uint8_t *buf,
 		return err;
 	pos += n;
 	if (nbt_dgram_type_is_data(d->type) && d->user_data_len > 0) {
-		memcpy(buf + pos, d->user_data, d->user_data_len);
+		/* USER_DATA may have been encoded in place already */
+		if (d->user_data != buf + pos)
+			memcpy(buf + pos, d->user_data, d->user_data_len);
 		pos += d->user_data_len;
 	}
 done:

@@ -87,6 +87,10 @@ size_t nbt_dgram_computed_length(const struct nbt_dgram *d);
 
 size_t nbt_dgram_encoded_len(const struct nbt_dgram *d);
 
+/*
+ * USER_DATA may already sit at its place in BUF (right after the names);
+ * it is then left as it is (smb_mailslot_dgram_encode() does this).
+ */
 enum codec_error nbt_dgram_encode(const struct nbt_dgram *d, uint8_t *buf,
 				  size_t buflen, size_t *used);
 

@@ -17,7 +17,7 @@
 
 #include "dcping.h"
 #include "nbt/nbt_dgram.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 
 static uint64_t now_ms(void)
 {
@@ -35,8 +35,8 @@ static int send_one(int fd, const struct dcping_opts *o, uint16_t port_src,
 	struct smb_mailslot_write w;
 	struct nbt_dgram d;
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint8_t smb[1024], pkt[1400];
-	size_t slen, plen;
+	uint8_t pkt[1400];	/* a long --user may pass Windows' 512 */
+	size_t plen;
 	uint32_t bcast = o->interface_ip | ~o->interface_mask;
 	static uint16_t id = 0x7100;
 
@@ -45,17 +45,13 @@ static int send_one(int fd, const struct dcping_opts *o, uint16_t port_src,
 	w.name_len = strlen(NETLOGON_MAILSLOT);
 	w.data = msg;
 	w.data_len = mlen;
-	if (smb_mailslot_encode(&w, smb, sizeof(smb), &slen) != CODEC_OK)
-		return -1;
 	nbt_dgram_init(&d, group ? NBT_DGRAM_DIRECT_GROUP
 				 : NBT_DGRAM_DIRECT_UNIQUE,
 		       NBT_NODE_B, id++, o->interface_ip, port_src);
 	if (nbt_name_make(&d.source, o->computer, 0x00, "") != CODEC_OK ||
-	    nbt_name_make(&d.dest, dest, suffix, "") != CODEC_OK)
-		return -1;
-	d.user_data = smb;
-	d.user_data_len = slen;
-	if (nbt_dgram_encode(&d, pkt, sizeof(pkt), &plen) != CODEC_OK)
+	    nbt_name_make(&d.dest, dest, suffix, "") != CODEC_OK ||
+	    smb_mailslot_dgram_encode(&d, &w, pkt, sizeof(pkt), &plen) !=
+	    CODEC_OK)
 		return -1;
 	to.sin_port = htons(o->port ? o->port : NBT_DGRAM_PORT);
 	to.sin_addr.s_addr = htonl(o->dc_ip ? o->dc_ip : bcast);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "nbt/nbt_frag.h"
+#include "smb/smb_mailslot_dgram.h"
 #include "standalone_recv.h"
 
 #define RECV_BUF 65536	/* no UDP payload is larger */
@@ -284,11 +285,8 @@ int standalone_recv_send(struct standalone_recv *s, const char *src,
 		.sin_port = htons(s->port),
 		.sin_addr.s_addr = htonl(s->bcast),
 	};
-	/* Windows' whole SMB is at most 512 bytes; names at most 2 x 255 */
-	uint8_t smb[SMB_MAILSLOT_SMB_LIMIT], pkt[NBT_DGRAM_HEADER_LEN +
-					     2 * NBT_NAME_ENCODED_MAX +
-					     SMB_MAILSLOT_SMB_LIMIT];
-	size_t slen, plen;
+	uint8_t pkt[SMB_MAILSLOT_DGRAM_MAX];
+	size_t plen;
 
 	smb_mailslot_write_init(&w, layout);
 	w.name = slot;
@@ -298,15 +296,10 @@ int standalone_recv_send(struct standalone_recv *s, const char *src,
 	nbt_dgram_init(&d, group ? NBT_DGRAM_DIRECT_GROUP
 				 : NBT_DGRAM_DIRECT_UNIQUE,
 		       NBT_NODE_B, s->next_id++, s->ip, s->port);
-	if (smb_mailslot_encode(&w, smb, sizeof(smb), &slen) != CODEC_OK ||
-	    nbt_name_make(&d.source, src, 0x00, NULL) != CODEC_OK ||
-	    nbt_name_make(&d.dest, dest, suffix, NULL) != CODEC_OK) {
-		errno = EINVAL;
-		return -1;
-	}
-	d.user_data = smb;
-	d.user_data_len = slen;
-	if (nbt_dgram_encode(&d, pkt, sizeof(pkt), &plen) != CODEC_OK) {
+	if (nbt_name_make(&d.source, src, 0x00, NULL) != CODEC_OK ||
+	    nbt_name_make(&d.dest, dest, suffix, NULL) != CODEC_OK ||
+	    smb_mailslot_dgram_encode(&d, &w, pkt, sizeof(pkt), &plen) !=
+	    CODEC_OK) {
 		errno = EINVAL;
 		return -1;
 	}

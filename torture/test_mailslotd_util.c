@@ -19,7 +19,7 @@
 
 #include "libmailslot/mailslot_ctl.h"
 #include "nbt/nbt_dgram.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 #include "test_mailslotd_util.h"
 
 #define MD_MAX_DAEMONS 16
@@ -484,30 +484,22 @@ uint8_t *md_build_write(TALLOC_CTX *mem_ctx, uint8_t type, uint16_t id,
 {
 	struct smb_mailslot_write w;
 	struct nbt_dgram dg;
-	uint8_t *smb, *out;
-	size_t smb_len;
+	uint8_t *out;
 
 	smb_mailslot_write_init(&w, SMB_MAILSLOT_LAYOUT_MAIL);
 	w.name = slot;
 	w.name_len = strlen(slot);
 	w.data = data;
 	w.data_len = data_len;
-	smb_len = smb_mailslot_encoded_len(&w);
-	smb = talloc_size(mem_ctx, smb_len);
-	if (smb == NULL ||
-	    smb_mailslot_encode(&w, smb, smb_len, NULL) != CODEC_OK)
-		return NULL;
 	nbt_dgram_init(&dg, type, NBT_NODE_B, id, 0x7f000001, 138);
 	if (nbt_name_make(&dg.source, "MDTEST", 0x00, NULL) != CODEC_OK ||
 	    nbt_name_make(&dg.dest, dest, suffix, NULL) != CODEC_OK)
 		return NULL;
-	dg.user_data = smb;
-	dg.user_data_len = smb_len;
-	*len = nbt_dgram_encoded_len(&dg);
+	*len = smb_mailslot_dgram_encoded_len(&dg, &w);
 	out = talloc_size(mem_ctx, *len);
-	if (out == NULL || nbt_dgram_encode(&dg, out, *len, NULL) != CODEC_OK)
+	if (out == NULL ||
+	    smb_mailslot_dgram_encode(&dg, &w, out, *len, NULL) != CODEC_OK)
 		return NULL;
-	talloc_free(smb);
 	return out;
 }
 

@@ -14,7 +14,7 @@
 
 #include "daemon.h"
 #include "libmailslot/mailslot.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 
 #define ERROR_BAD_NETPATH 53
 
@@ -48,18 +48,13 @@ static uint8_t *write_encode(TALLOC_CTX *mem_ctx, struct mailslotd *d,
 {
 	struct smb_mailslot_write w;
 	struct nbt_dgram dg;
-	uint8_t *smb, *out;
-	size_t smb_len;
+	uint8_t *out;
 
 	smb_mailslot_write_init(&w, SMB_MAILSLOT_LAYOUT_MAIL);
 	w.name = slot;
 	w.name_len = strlen(slot);
 	w.data = data;
 	w.data_len = len;
-	smb_len = smb_mailslot_encoded_len(&w);
-	smb = talloc_size(mem_ctx, smb_len);
-	if (smb == NULL || smb_mailslot_encode(&w, smb, smb_len, NULL) != CODEC_OK)
-		return NULL;
 	/* B-node, or H-node when a WINS server is configured */
 	nbt_dgram_init(&dg, type, d->cfg->wins_server ? NBT_NODE_H : NBT_NODE_B,
 		       d->next_dgram_id++, iface->ip, d->cfg->dgram_port);
@@ -67,11 +62,10 @@ static uint8_t *write_encode(TALLOC_CTX *mem_ctx, struct mailslotd *d,
 	    CODEC_OK)
 		return NULL;
 	dg.dest = *dest;
-	dg.user_data = smb;
-	dg.user_data_len = smb_len;
-	*out_len = nbt_dgram_encoded_len(&dg);
+	*out_len = smb_mailslot_dgram_encoded_len(&dg, &w);
 	out = talloc_size(mem_ctx, *out_len);
-	if (out == NULL || nbt_dgram_encode(&dg, out, *out_len, NULL) != CODEC_OK)
+	if (out == NULL ||
+	    smb_mailslot_dgram_encode(&dg, &w, out, *out_len, NULL) != CODEC_OK)
 		return NULL;
 	return out;
 }
