@@ -478,6 +478,25 @@ ssize_t md_recv(int fd, void *buf, size_t len, int timeout_ms,
 	return n;
 }
 
+enum mailslot_error md_read_within(struct mailslot *s, uint32_t ms,
+				   void *buf, size_t len, size_t *n)
+{
+	uint32_t old;
+	enum mailslot_error err;
+
+	*n = 0;
+	err = mailslot_get_info(s, NULL, NULL, NULL, &old);
+	if (err == MAILSLOT_OK)
+		err = mailslot_set_info(s, ms);
+	if (err != MAILSLOT_OK)
+		return err;
+	err = mailslot_read(s, buf, len, n);
+	/* a reader that cannot restore its timeout would mislead later reads */
+	if (mailslot_set_info(s, old) != MAILSLOT_OK)
+		return MAILSLOT_ERROR_INTERNAL_ERROR;
+	return err;
+}
+
 uint8_t *md_build_write(TALLOC_CTX *mem_ctx, uint8_t type, uint16_t id,
 			const char *dest, uint8_t suffix, const char *slot,
 			const void *data, size_t data_len, size_t *len)

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <talloc.h>
 
+#include "libmailslot/mailslot.h"
+
 struct md_daemon {
 	pid_t pid;		/* 0 once reaped */
 	int exit_status;	/* raw waitpid status once reaped */
@@ -70,6 +72,13 @@ long long md_wait_counter(const struct md_daemon *d, const char *obj,
 /* Poll the log until it contains text (bounded). */
 bool md_log_wait(const struct md_daemon *d, const char *text,
 		 int timeout_ms);
+
+/*
+ * One mailslot_read() that waits at most ms, the handle's own read
+ * timeout restored after: MAILSLOT_ERROR_SEM_TIMEOUT when nothing came.
+ */
+enum mailslot_error md_read_within(struct mailslot *s, uint32_t ms,
+				   void *buf, size_t len, size_t *n);
 
 /* A UDP socket bound to ip:0 (SO_BROADCAST on), or -1. */
 int md_udp_socket(const char *ip);
