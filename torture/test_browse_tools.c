@@ -30,10 +30,14 @@
 #include "nbt/nbt_frag.h"
 #include "smb/smb_mailslot.h"
 #include "test_mailslotd_util.h"
+#include "torture_util.h"
 
 #define BCAST 0x7fffffffu	/* 127.255.255.255, loopback's /8 */
 
-static char tool[512], tmp[256];
+static char tool[512];
+/* the run's directory: removed with tmp_ctx unless MAILSLOT_TEST_KEEP */
+static TALLOC_CTX *tmp_ctx;
+static const char *tmp;
 static uint16_t port;
 
 struct run {
@@ -544,7 +548,6 @@ static void test_errors(void **state)
 
 static int group_setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
 	uint16_t unused;
 
 	md_build_path(tool, sizeof(tool), "tools/mailslot");
@@ -552,24 +555,16 @@ static int group_setup(void **state)
 		printf("%s missing: build first\n", tool);
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/browse-tools-XXXXXX", t ? t : "/tmp");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
+	tmp_ctx = talloc_new(NULL);
+	tmp = torture_tmpdir(tmp_ctx);
 	md_pick_ports(&port, &unused);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	char cmd[320];
-
 	kill_kids(state);
-	if (getenv("MAILSLOT_TEST_KEEP") == NULL &&
-	    strstr(tmp, "browse-tools-")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-		if (system(cmd) != 0)
-			printf("could not remove %s\n", tmp);
-	}
+	TALLOC_FREE(tmp_ctx);
 	return 0;
 }
 

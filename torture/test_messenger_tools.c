@@ -28,10 +28,14 @@
 #include <talloc.h>
 
 #include "test_mailslotd_util.h"
+#include "torture_util.h"
 
 
 static struct md_daemon alpha, bravo;
-static char tool[512], tmp[256];
+static char tool[512];
+/* the run's directory: removed with tmp_ctx unless MAILSLOT_TEST_KEEP */
+static TALLOC_CTX *tmp_ctx;
+static const char *tmp;
 static char sport[16];	/* the standalone messenger's port */
 
 struct messenger_run {
@@ -578,16 +582,14 @@ static void test_daemon_restart(void **state)
 static int group_setup(void **state)
 {
 	uint16_t dport, nport;
-	const char *t = getenv("TMPDIR");
 
 	md_build_path(tool, sizeof(tool), "tools/mailslot");
 	if (access(tool, X_OK) != 0) {
 		printf("%s missing: build first\n", tool);
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/msgr-tools-XXXXXX", t ? t : "/tmp");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
+	tmp_ctx = talloc_new(NULL);
+	tmp = torture_tmpdir(tmp_ctx);
 	md_pick_ports(&dport, &nport);
 	/* the standalone messenger's: another pair, not the daemons' */
 	for (uint16_t sp = dport, np; sp == dport;) {
@@ -608,16 +610,9 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[320];
-
 	kill_kids(state);
 	md_kill_all();
-	/* our own mkdtemp directory */
-	if (getenv("MAILSLOT_TEST_KEEP") == NULL && strstr(tmp, "msgr-tools-")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-		if (system(cmd) != 0)
-			printf("could not remove %s\n", tmp);
-	}
+	TALLOC_FREE(tmp_ctx);
 	return 0;
 }
 
