@@ -200,4 +200,7 @@ size_t browser_string_escape(const struct browser_string *s, char *buf,
 /* A string view of a C string (for encode). */
 struct browser_string browser_str(const char *s);
 
+/* s is name, ASCII case ignored (as NetBIOS names compare). */
+bool browser_string_is(const struct browser_string *s, const char *name);
+
 #endif

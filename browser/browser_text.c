@@ -1,6 +1,7 @@
 /* Browser protocol: names of opcodes and flag bits, escaping, helpers. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nbt/codec_text.h"
 #include "browser.h"
@@ -23,6 +24,13 @@ struct browser_string browser_str(const char *s)
 		.ptr = s, .len = s ? strlen(s) : 0, .terminated = true,
 	};
 	return v;
+}
+
+bool browser_string_is(const struct browser_string *s, const char *name)
+{
+	if (name == NULL || strlen(name) != s->len)
+		return false;
+	return s->len == 0 || strncasecmp(name, s->ptr, s->len) == 0;
 }
 
 const char *browser_opcode_name(uint8_t opcode)

@@ -1,5 +1,4 @@
 #include <string.h>
-#include <strings.h>
 
 #include "browse_table.h"
 
@@ -12,16 +11,11 @@ static void copy_str(char dst[BROWSE_TEXT_MAX], const struct browser_string *s)
 	dst[n] = '\0';
 }
 
-static bool str_equal(const char *a, const struct browser_string *s)
-{
-	return strlen(a) == s->len && strncasecmp(a, s->ptr, s->len) == 0;
-}
-
 static struct browse_host *host_find(struct browse_table *t,
 				     const struct browser_string *name)
 {
 	for (size_t i = 0; i < t->nhosts; i++) {
-		if (str_equal(t->hosts[i].name, name))
+		if (browser_string_is(name, t->hosts[i].name))
 			return &t->hosts[i];
 	}
 	if (t->nhosts == BROWSE_MAX_HOSTS || name->len == 0)
@@ -35,7 +29,7 @@ static struct browse_group *group_find(struct browse_table *t,
 				       const struct browser_string *name)
 {
 	for (size_t i = 0; i < t->ngroups; i++) {
-		if (str_equal(t->groups[i].name, name))
+		if (browser_string_is(name, t->groups[i].name))
 			return &t->groups[i];
 	}
 	if (t->ngroups == BROWSE_MAX_GROUPS || name->len == 0)

@@ -51,6 +51,7 @@ struct browse_opts {
 	bool announce;
 	bool master;		/* also own W<1d> */
 	uint32_t period_ms;	/* 0: the schedule */
+	uint32_t answer_within_ms; /* AnnouncementRequest: random delay */
 	struct mailslot_remote_options ro;
 	struct standalone_recv *sa;	/* --standalone: our sockets */
 };
@@ -60,7 +61,8 @@ static void browse_usage(FILE *out)
 	fputs(
 "usage: mailslot browse [--workgroup W] [--wait S] [--json] [--master]\n"
 "                       [-s CONF]\n"
-"                       [--announce [--comment C] [--period MS]]\n"
+"                       [--announce [--comment C] [--period MS]\n"
+"                                   [--answer-within MS]]\n"
 "                       [--netbios-name N]\n"
 "                       [--standalone --interface IP/BITS [--port N]]\n"
 "\n"
@@ -81,9 +83,12 @@ static void browse_usage(FILE *out)
 "                     and backup browsers' names are heard)\n"
 "  --announce         also send HostAnnouncements to W<1d> as Windows\n"
 "                     does: soon, then after 1, 1, 2, 4, 8 and every 12\n"
-"                     minutes; ServerType 0 on exit\n"
+"                     minutes; ServerType 0 on exit; and once more after\n"
+"                     a random delay for each AnnouncementRequest heard\n"
 "  --comment C        the announced comment (at most 43 bytes)\n"
 "  --period MS        announce every MS ms instead of the schedule\n"
+"  --answer-within MS answer an AnnouncementRequest after a random 0-MS\n"
+"                     ms (default 30000, as [MS-BRWS] §3.2.5.1; 0: at once)\n"
 "  --netbios-name N   the announced host name (default: from CONF, else\n"
 "                     the host name)\n"
 "  -s CONF            smb.conf-style file for workgroup and name\n"
@@ -280,33 +285,43 @@ static int listen_open(TALLOC_CTX *mem_ctx, struct browse_opts *o,
 	return 0;
 }
 
-static void table_add(struct browse_table *t, const uint8_t *buf, size_t n,
+/* What the listener heard: the table, and whether somebody asked us. */
+struct heard {
+	struct browse_table *t;
+	const char *self;	/* our name: our own requests loop back */
+	bool asked;			/* an AnnouncementRequest of another */
+};
+
+static void heard_add(struct heard *h, const uint8_t *buf, size_t n,
 		      enum browser_layout layout)
 {
 	struct browser_msg m;
 
 	if (browser_decode(buf, n, layout, &m) != CODEC_OK) {
-		t->undecodable++;
+		h->t->undecodable++;
 		return;
 	}
-	browse_table_add(t, &m, time(NULL));
+	if (m.opcode == BROWSER_ANNOUNCEMENT_REQUEST &&
+	    !browser_string_is(&m.name, h->self))
+		h->asked = true;
+	browse_table_add(h->t, &m, time(NULL));
 }
 
-static void table_add_own(const struct standalone_dgram *d, void *priv)
+static void heard_add_own(const struct standalone_dgram *d, void *priv)
 {
-	table_add(priv, d->data, d->data_len,
+	heard_add(priv, d->data, d->data_len,
 		  browser_layout_for_slot(d->slot, d->slot_len));
 }
 
 /* Drain both mailslots into the table; wait at most wait_ms for the first. */
-static void listen_once(const struct listener *l, struct browse_table *t,
+static void listen_once(const struct listener *l, struct heard *h,
 			uint8_t *buf, uint32_t wait_ms)
 {
 	if (l->sa != NULL) {
 		/* bounded as below: at most 1000 per call */
 		for (size_t k = 0; k < 1000; k++) {
 			if (standalone_recv_poll(l->sa, k ? 0 : wait_ms,
-						 table_add_own, t) != 1)
+						 heard_add_own, h) != 1)
 				break;
 		}
 		return;
@@ -322,7 +337,7 @@ static void listen_once(const struct listener *l, struct browse_table *t,
 			    MAILSLOT_OK)
 				break;
 			mailslot_set_info(l->slot[i], 0);
-			table_add(t, buf, n, i ? BROWSER_LAYOUT_LANMAN :
+			heard_add(h, buf, n, i ? BROWSER_LAYOUT_LANMAN :
 				  BROWSER_LAYOUT_BROWSE);
 		}
 	}
@@ -339,6 +354,7 @@ static int parse(int argc, char **argv, struct browse_opts *o,
 		{ "master", no_argument, NULL, 'M' },
 		{ "comment", required_argument, NULL, 'c' },
 		{ "period", required_argument, NULL, 'p' },
+		{ "answer-within", required_argument, NULL, 'A' },
 		{ "netbios-name", required_argument, NULL, 'N' },
 		{ "standalone", no_argument, NULL, 'S' },
 		{ "interface", required_argument, NULL, 'I' },
@@ -368,6 +384,13 @@ static int parse(int argc, char **argv, struct browse_opts *o,
 		case 'p':
 			o->period_ms = (uint32_t)strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || o->period_ms < 1000)
+				return 2;
+			break;
+		case 'A':
+			o->answer_within_ms = (uint32_t)strtoul(optarg, &end,
+								10);
+			if (*optarg == '\0' || *end != '\0' ||
+			    o->answer_within_ms > 600000)
 				return 2;
 			break;
 		case 'N': o->netbios_name = optarg; break;
@@ -403,7 +426,7 @@ static int parse(int argc, char **argv, struct browse_opts *o,
 int cmd_browse(int argc, char **argv)
 {
 	TALLOC_CTX *mem_ctx = talloc_new(NULL);
-	struct browse_opts o = { .comment = "" };
+	struct browse_opts o = { .comment = "", .answer_within_ms = 30000 };
 	struct browse_table *t = talloc_zero(mem_ctx, struct browse_table);
 	struct mailslotd_config *cfg;
 	struct listener l = { { NULL } };
@@ -414,7 +437,9 @@ int cmd_browse(int argc, char **argv)
 	const char *conf = NULL;
 	char *err = NULL;
 	uint8_t *buf = talloc_size(mem_ctx, MSG_MAX);
-	uint64_t start, deadline, next_announce = 0;
+	struct heard heard = { .t = t };
+	uint64_t start, deadline, next_announce = 0, answer_at = 0;
+	uint32_t period = 0;
 	size_t announced = 0;
 	int rc = parse(argc, argv, &o, &conf);
 
@@ -443,6 +468,7 @@ int cmd_browse(int argc, char **argv)
 		return 1;
 	}
 	t->workgroup = o.workgroup;
+	heard.self = o.netbios_name;
 	if (listen_open(mem_ctx, &o, &l) != 0) {
 		talloc_free(mem_ctx);
 		return 1;
@@ -463,18 +489,31 @@ int cmd_browse(int argc, char **argv)
 		uint64_t until = deadline;
 
 		if (o.announce && now >= next_announce) {
-			uint32_t period = o.period_ms ? o.period_ms :
+			period = o.period_ms ? o.period_ms :
 				announce_schedule_ms[announced <
 				sizeof(announce_schedule_ms) / 4 - 1 ?
 				announced : sizeof(announce_schedule_ms) / 4 - 1];
 			announce(mem_ctx, &o, OUR_SERVER_TYPE, period);
 			announced++;
 			next_announce = now + period;
+			answer_at = 0;	/* whoever asked has heard us now */
+		}
+		/* [MS-BRWS] §3.2.5.1: answer after a random 0-30 s, so a
+		 * whole subnet does not answer at once; the schedule stays */
+		if (o.announce && heard.asked && answer_at == 0)
+			answer_at = now + arc4random_uniform(
+					o.answer_within_ms + 1);
+		heard.asked = false;
+		if (answer_at != 0 && now >= answer_at) {
+			announce(mem_ctx, &o, OUR_SERVER_TYPE, period);
+			answer_at = 0;
 		}
 		if (o.announce && next_announce < until)
 			until = next_announce;
-		listen_once(&l, t, buf, (uint32_t)(until - now < SLICE_MS ?
-						   until - now : SLICE_MS));
+		if (answer_at != 0 && answer_at < until)
+			until = answer_at;
+		listen_once(&l, &heard, buf, (uint32_t)(until - now < SLICE_MS ?
+						       until - now : SLICE_MS));
 		lost = name_keep_refresh(&keep);
 		if (lost != MAILSLOT_OK)
 			fprintf(stderr, "mailslot browse: a name we held "

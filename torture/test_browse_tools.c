@@ -450,6 +450,60 @@ static void test_announce(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * --announce answers another host's AnnouncementRequest with one more
+ * HostAnnouncement within --answer-within, the schedule unchanged; a
+ * request naming itself (its own, looped back) gets no answer.
+ */
+static void test_answer_request(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct wire *x = talloc(mem, struct wire);
+	struct browser_msg *m = talloc(mem, struct browser_msg);
+	struct run c;
+	int wire = wire_open(), fd = sender_open();
+
+	assert_non_null(x);
+	assert_non_null(m);
+	browse_start(&c, "answer", 0, (const char *[]){
+		"--interface", "127.0.0.3/8", "--netbios-name", "hostc",
+		"--announce", "--period", "600000", "--answer-within", "300",
+		NULL });
+	assert_requests(wire, "HOSTC", 0x7f000003);
+	if (!wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTC", x))
+		fail_msg("HOSTC did not announce");
+	/* the next scheduled one is 10 minutes away */
+	if (wire_next(wire, 2000, BROWSER_HOST_ANNOUNCEMENT, "HOSTC", x))
+		fail_msg("HOSTC announced again unasked");
+
+	browser_msg_init(m, BROWSER_LAYOUT_BROWSE,
+			 BROWSER_ANNOUNCEMENT_REQUEST);
+	m->name = browser_str("ASKER");
+	send_browser(fd, NBT_DGRAM_DIRECT_GROUP, "TESTWG", 0x1e,
+		     "\\MAILSLOT\\BROWSE", m);
+	if (!wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTC", x))
+		fail_msg("HOSTC did not answer the AnnouncementRequest");
+	assert_dest(x, "TESTWG", 0x1d, NBT_DGRAM_DIRECT_UNIQUE);
+	assert_int_equal(x->m.ann.server_type, 0x1803);
+	assert_int_equal(x->m.ann.periodicity_ms, 600000);
+
+	m->name = browser_str("hostc");	/* as its own would read */
+	send_browser(fd, NBT_DGRAM_DIRECT_GROUP, "TESTWG", 0x00,
+		     "\\MAILSLOT\\BROWSE", m);
+	if (wire_next(wire, 2000, BROWSER_HOST_ANNOUNCEMENT, "HOSTC", x))
+		fail_msg("HOSTC answered a request in its own name");
+
+	kill(c.pid, SIGTERM);
+	assert_int_equal(md_kid_wait(c.pid, 10000), 0);
+	if (!wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTC", x) ||
+	    x->m.ann.server_type != 0)
+		fail_msg("no ServerType 0 from HOSTC");
+	assert_string_equal(md_slurp(mem, c.err), "");
+	close(wire);
+	close(fd);
+	talloc_free(mem);
+}
+
 /* The table form escapes what the network sends. */
 static void test_table_escapes(void **state)
 {
@@ -543,6 +597,12 @@ static void test_errors(void **state)
 	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
 		tool, "browse", "--standalone", "--interface", "127.0.0.1/8",
 		"--port", "65536", NULL }), 2);
+	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
+		tool, "browse", "--standalone", "--interface", "127.0.0.1/8",
+		"--announce", "--answer-within", "30s", NULL }), 2);
+	assert_int_equal(md_run(tmp, out, sizeof(out), 10000, (const char *[]){
+		tool, "browse", "--standalone", "--interface", "127.0.0.1/8",
+		"--announce", "--answer-within", "600001", NULL }), 2);
 	talloc_free(mem);
 }
 
@@ -573,6 +633,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_table_json, kill_kids),
 		cmocka_unit_test_teardown(test_announce, kill_kids),
+		cmocka_unit_test_teardown(test_answer_request, kill_kids),
 		cmocka_unit_test_teardown(test_table_escapes, kill_kids),
 		cmocka_unit_test_teardown(test_errors, kill_kids),
 	};

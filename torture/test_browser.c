@@ -578,6 +578,22 @@ static void test_corruption(void **state)
 	talloc_free(mem_ctx);
 }
 
+/* Names compare as NetBIOS does: ASCII case ignored, length exact. */
+static void test_string_is(void **state)
+{
+	struct browser_string wire = { .ptr = "hostc\0junk", .len = 5 };
+	struct browser_string empty = { .ptr = NULL, .len = 0 };
+
+	(void)state;
+	assert_true(browser_string_is(&wire, "HOSTC"));
+	assert_true(browser_string_is(&wire, "hostc"));
+	assert_false(browser_string_is(&wire, "HOST"));
+	assert_false(browser_string_is(&wire, "HOSTCX"));
+	assert_false(browser_string_is(&wire, NULL));
+	assert_true(browser_string_is(&empty, ""));
+	assert_false(browser_string_is(&empty, "A"));
+}
+
 static void test_names_and_summary(void **state)
 {
 	TALLOC_CTX *mem_ctx = talloc_new(NULL);
@@ -633,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_quirks),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_corruption),
+		cmocka_unit_test(test_string_is),
 		cmocka_unit_test(test_names_and_summary),
 		cmocka_unit_test(test_browser_captures),
 		cmocka_unit_test(test_browser_tshark),
