@@ -401,6 +401,14 @@ nmbd_log_grep_re() {
 	grep -qE -- "$1" "$NMBD_LOG" 2>/dev/null
 }
 
+# name_active NS RUNDIR NAME: `$MAILSLOT status --json` in NS lists NAME
+# (like CLIONE<00>) as active, so the daemon takes datagrams to it
+name_active() {
+	timeout 10 ip netns exec "$1" env "MAILSLOT_RUNTIME_DIR=$2" \
+		"$MAILSLOT" status --json 2>/dev/null |
+		grep -q "{\"name\":\"$3\",\"group\":[a-z]*,\"state\":\"active\"}"
+}
+
 # ------------------------------------------------------------ captures
 
 # capture_start NS IFACE FILE: dumpcap (or tshark) on IFACE inside NS,

@@ -352,7 +352,8 @@ else
 	netns_spawn "$NS_CLI" "$DAEMON_DIR/log.mailslotd" "mailslotd $CLI_NAME" \
 		"MAILSLOT_RUNTIME_DIR=$DAEMON_DIR/run" "$MAILSLOTD" -F -d 3 -s "$DAEMON_DIR/smb.conf"
 	if wait_for 10 test -S "$DAEMON_DIR/run/mailslotd.sock"; then
-		sleep 1   # let it claim CLIONE<00>, where the DC answers
+		# the DC answers to CLIONE<00>: the daemon must own it by then
+		wait_for 15 name_active "$NS_CLI" "$DAEMON_DIR/run" "$CLI_NAME<00>"
 		dc_checks mailslotd
 	else
 		fail "mailslotd: the same replies through mailslotd" \

@@ -78,7 +78,8 @@ else
 	netns_spawn "$NS_CLI" "$dir/log.mailslotd" "mailslotd CLIONE" \
 		"MAILSLOT_RUNTIME_DIR=$dir/run" "$MAILSLOTD" -F -d 3 -s "$dir/smb.conf"
 	wait_for 10 test -S "$dir/run/mailslotd.sock"
-	sleep 1   # let it claim CLIONE<00>
+	# nmbd answers to CLIONE<00>: the daemon must own it by then
+	wait_for 15 name_active "$NS_CLI" "$dir/run" 'CLIONE<00>'
 	ip netns exec "$NS_CLI" env MAILSLOT_RUNTIME_DIR="$dir/run" \
 		"$MAILSLOT" dcping INTEROP >"$INTEROP_TMP/daemon.txt" 2>&1
 	rc=$?

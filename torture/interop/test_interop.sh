@@ -305,12 +305,6 @@ daemon_conf() {   # daemon_conf NAME IP RUNDIR [EXTRA LINE]
 	EOF
 }
 
-# status_name_active NS RUNDIR NAME: `mailslot status --json` lists NAME active
-status_name_active() {
-	ms "$1" "$2" status --json 2>/dev/null |
-		grep -q "{\"name\":\"$3\",\"group\":[a-z]*,\"state\":\"active\"}"
-}
-
 # start_daemon NS NAME IP -> sets DAEMON_PID, DAEMON_RUN
 start_daemon() {
 	local ns=$1 name=$2 ip=$3 dir=$INTEROP_TMP/$2
@@ -787,7 +781,7 @@ run_peer_protocol_tests() {
 	D2_PID=$DAEMON_PID
 	check_within "$T_F_REG" 8 nmbd_log_grep \
 		"wins_process_name_registration_request: Unique name registration for name CLITWO<00> IP $INTEROP_CLI2_IP"
-	check_within "$T_F_ACTIVE" 5 status_name_active "$NS_CLI2" "$DAEMON_RUN" 'CLITWO<00>'
+	check_within "$T_F_ACTIVE" 5 name_active "$NS_CLI2" "$DAEMON_RUN" 'CLITWO<00>'
 	check_within "$T_F_QUERY" 5 resolves "$NS_PEER" "$INTEROP_PEER_IP" \
 		--recursion -U "$INTEROP_PEER_IP" CLITWO "$INTEROP_CLI2_IP CLITWO<00>"
 
