@@ -289,7 +289,7 @@ static int listen_open(TALLOC_CTX *mem_ctx, struct browse_opts *o,
 struct heard {
 	struct browse_table *t;
 	const char *self;	/* our name: our own requests loop back */
-	bool asked;			/* an AnnouncementRequest of another */
+	bool asked;		/* an AnnouncementRequest of another */
 };
 
 static void heard_add(struct heard *h, const uint8_t *buf, size_t n,
