@@ -2,7 +2,7 @@
 
 #include "demo_frames.h"
 #include "nbt/nbt_frag.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 
 #define MYHOST_IP 0xc0a8010a	/* 192.168.1.10 */
 #define PEER_IP 0xc0a80114	/* 192.168.1.20 */
@@ -64,19 +64,20 @@ static void write_add(struct demo_builder *b, const char *what,
 		      struct smb_mailslot_write *w, const char *scope)
 {
 	struct nbt_dgram d;
-	size_t len = smb_mailslot_encoded_len(w);
-	uint8_t *smb = talloc_size(b->mem_ctx, len);
+	size_t len;
+	uint8_t *buf;
 
-	if (smb == NULL || smb_mailslot_encode(w, smb, len, NULL) != CODEC_OK) {
-		b->failed = true;
-		return;
-	}
 	nbt_dgram_init(&d, type, node, id, MYHOST_IP, 138);
 	nbt_name_make(&d.source, "MYHOST", 0x00, scope);
 	d.dest = *dest;
-	d.user_data = smb;
-	d.user_data_len = len;
-	dgram_add(b, what, dst_ip, &d);
+	len = smb_mailslot_dgram_encoded_len(&d, w);
+	buf = talloc_size(b->mem_ctx, len);
+	if (buf == NULL ||
+	    smb_mailslot_dgram_encode(&d, w, buf, len, NULL) != CODEC_OK) {
+		b->failed = true;
+		return;
+	}
+	frame_add(b, what, dst_ip, buf, len, false);
 }
 
 static void set_name(struct smb_mailslot_write *w, const char *name)
@@ -192,7 +193,7 @@ static void fragments_add(struct demo_builder *b)
 	struct nbt_packet *pkts;
 	struct nbt_dgram d;
 	size_t len, count;
-	uint8_t *smb;
+	uint8_t *whole;
 
 	for (size_t i = 0; i < sizeof(letters); i++)
 		letters[i] = (uint8_t)('A' + i % 26);
@@ -200,18 +201,18 @@ static void fragments_add(struct demo_builder *b)
 	set_name(&w, "\\MAILSLOT\\TEST");
 	w.data = letters;
 	w.data_len = sizeof(letters);
-	len = smb_mailslot_encoded_len(&w);
-	smb = talloc_size(b->mem_ctx, len);
-	if (smb == NULL || smb_mailslot_encode(&w, smb, len, NULL) != CODEC_OK) {
-		b->failed = true;
-		return;
-	}
 	nbt_dgram_init(&d, NBT_DGRAM_DIRECT_UNIQUE, NBT_NODE_B, 0x8300,
 		       MYHOST_IP, 138);
 	nbt_name_make(&d.source, "MYHOST", 0x00, NULL);
 	nbt_name_make(&d.dest, "TARGET", 0x00, NULL);
-	d.user_data = smb;
-	d.user_data_len = len;
+	/* the whole datagram first: d's USER_DATA is then its SMB */
+	len = smb_mailslot_dgram_encoded_len(&d, &w);
+	whole = talloc_size(b->mem_ctx, len);
+	if (whole == NULL ||
+	    smb_mailslot_dgram_encode(&d, &w, whole, len, NULL) != CODEC_OK) {
+		b->failed = true;
+		return;
+	}
 	/* header + two names + half of the 484-byte USER_DATA each */
 	if (nbt_dgram_fragment(b->mem_ctx, &d, 14 + 68 + 242, &pkts,
 			       &count) != CODEC_OK) {

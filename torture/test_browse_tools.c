@@ -28,7 +28,7 @@
 
 #include "browser/browser.h"
 #include "nbt/nbt_frag.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 #include "test_mailslotd_util.h"
 #include "torture_util.h"
 
@@ -233,8 +233,8 @@ static void send_fragmented(int fd, const struct browser_msg *m)
 	struct smb_mailslot_write w;
 	struct nbt_dgram d;
 	struct nbt_packet *pkts;
-	uint8_t buf[512], smb[512];
-	size_t len, slen, count;
+	uint8_t buf[512], whole[SMB_MAILSLOT_DGRAM_MAX];
+	size_t len, count;
 
 	assert_int_equal(browser_encode(m, buf, sizeof(buf), &len), CODEC_OK);
 	smb_mailslot_write_init(&w, SMB_MAILSLOT_LAYOUT_BROWSE);
@@ -242,16 +242,16 @@ static void send_fragmented(int fd, const struct browser_msg *m)
 	w.name_len = 16;
 	w.data = buf;
 	w.data_len = len;
-	assert_int_equal(smb_mailslot_encode(&w, smb, sizeof(smb), &slen),
-			 CODEC_OK);
 	nbt_dgram_init(&d, NBT_DGRAM_DIRECT_UNIQUE, NBT_NODE_B, 0x6200,
 		       0x7f000005, 138);
 	assert_int_equal(nbt_name_make(&d.source, "FRAGSRC", 0, NULL),
 			 CODEC_OK);
 	assert_int_equal(nbt_name_make(&d.dest, "TESTWG", 0x1d, NULL),
 			 CODEC_OK);
-	d.user_data = smb;
-	d.user_data_len = slen;
+	/* whole first: d's USER_DATA is then its SMB, to be split */
+	assert_int_equal(smb_mailslot_dgram_encode(&d, &w, whole,
+						   sizeof(whole), NULL),
+			 CODEC_OK);
 	assert_int_equal(nbt_dgram_fragment(mem, &d, 120, &pkts, &count),
 			 CODEC_OK);
 	assert_true(count >= 2);

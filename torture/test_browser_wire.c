@@ -19,7 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "nbt/nbt_dgram.h"
-#include "smb/smb_mailslot.h"
+#include "smb/smb_mailslot_dgram.h"
 #include "tools/browser_fields.h"
 #include "tools/tshark_fields.h"
 #include "test_browser.h"
@@ -246,29 +246,24 @@ static void write_frame(struct pcap_frame_writer *pw, TALLOC_CTX *mem_ctx,
 	struct timeval ts = { .tv_sec = 1700000000, .tv_usec = (long)i };
 	struct smb_mailslot_write w;
 	struct nbt_dgram d;
-	size_t smb_len, dlen;
-	uint8_t *smb, *dg;
+	size_t dlen;
+	uint8_t *dg;
 
 	smb_mailslot_write_init(&w, SMB_MAILSLOT_LAYOUT_BROWSE);
 	w.name = slot;
 	w.name_len = strlen(slot);
 	w.data = payload;
 	w.data_len = len;
-	smb_len = smb_mailslot_encoded_len(&w);
-	smb = talloc_size(mem_ctx, smb_len);
-	assert_int_equal(smb_mailslot_encode(&w, smb, smb_len, NULL),
-			 CODEC_OK);
 	nbt_dgram_init(&d, NBT_DGRAM_DIRECT_GROUP, NBT_NODE_B,
 		       (uint16_t)(0x8000 + i), ep.src_ip, 138);
 	assert_int_equal(nbt_name_make(&d.source, "MYHOST", 0, NULL),
 			 CODEC_OK);
 	assert_int_equal(nbt_name_make(&d.dest, "WORKGROUP", 0x1d, NULL),
 			 CODEC_OK);
-	d.user_data = smb;
-	d.user_data_len = smb_len;
-	dlen = nbt_dgram_encoded_len(&d);
+	dlen = smb_mailslot_dgram_encoded_len(&d, &w);
 	dg = talloc_size(mem_ctx, dlen);
-	assert_int_equal(nbt_dgram_encode(&d, dg, dlen, NULL), CODEC_OK);
+	assert_int_equal(smb_mailslot_dgram_encode(&d, &w, dg, dlen, NULL),
+			 CODEC_OK);
 	assert_int_equal(pcap_frame_write_udp(pw, &ep, dg, dlen, &ts), 0);
 }
 
