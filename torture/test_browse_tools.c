@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,24 +81,9 @@ static void browse_start(struct run *r, const char *tag, uid_t uid,
 	for (size_t i = 0; args[i] != NULL && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	r->pid = fork();
-	assert_true(r->pid >= 0);
-	if (r->pid == 0) {
-		int o = open(r->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		if (uid != 0 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 ||
-				 setuid(uid) != 0))
-			_exit(125);
-		/* standalone needs none, but never the host's */
-		setenv("MAILSLOT_RUNTIME_DIR", tmp, 1);
-		md_exec_wrapped(tool, argv);
-		_exit(127);
-	}
-	assert_int_equal(md_kid_add(r->pid), 0);
+	/* standalone needs no runtime directory, but never the host's */
+	r->pid = md_spawn(tmp, r->out, r->err, uid, argv);
+	assert_true(r->pid > 0);
 }
 
 /* A socket that shares BROADCAST:port with the command, to watch. */

@@ -92,29 +92,6 @@ static void children_kill(void)
 	}
 }
 
-/* The exit status of pid within timeout_ms, -1 if killed for lateness;
- * a child killed by a signal gives 128 + the signal. */
-static int child_wait(pid_t pid, int timeout_ms)
-{
-	int64_t end = md_now_ms() + timeout_ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		if (r < 0)
-			return -1;
-		if (md_now_ms() >= end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		usleep(5000);
-	}
-}
-
 /* Exactly len bytes from fd within timeout_ms. */
 static bool read_full(int fd, void *buf, size_t len, int timeout_ms)
 {
@@ -259,7 +236,7 @@ static pid_t reader_spawn(const struct md_daemon *d, const char *path,
 	close(cmd[0]);
 	if (!read_full(rep[0], &ready, 1, T(10000)) || ready != 'R')
 		fail_msg("reader %s did not start (exit %d)", path,
-			 child_wait(pid, 1000));
+			 md_wait_exit(pid, 1000));
 	*rep_fd = rep[0];
 	if (cmd_fd != NULL)
 		*cmd_fd = cmd[1];
@@ -484,7 +461,7 @@ static void test_stuck_reader(void **state)
 		assert_int_equal(r.in_order, 1);
 		assert_int_equal(r.bad, 0);
 		assert_int_equal(r.extra, 0);
-		assert_int_equal(child_wait(live_pid[k], T(5000)), 0);
+		assert_int_equal(md_wait_exit(live_pid[k], T(5000)), 0);
 		close(live_fd[k]);
 	}
 
@@ -523,7 +500,7 @@ static void test_stuck_reader(void **state)
 	assert_int_equal(r.got, STUCK_QUOTA);
 	for (int i = 0; i < STUCK_QUOTA; i++)
 		assert_int_equal(r.seqs[i], i);
-	assert_int_equal(child_wait(stuck_pid, T(5000)), 0);
+	assert_int_equal(md_wait_exit(stuck_pid, T(5000)), 0);
 	close(stuck_fd);
 	close(stuck_cmd);
 	close(fd);
@@ -547,7 +524,7 @@ static void test_stuck_reader(void **state)
 static void kill_reader(pid_t pid)
 {
 	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(child_wait(pid, T(5000)), 128 + SIGKILL);
+	assert_int_equal(md_wait_exit(pid, T(5000)), 128 + SIGKILL);
 }
 
 /* Does `mailslot list` show \\.\mailslot\<path>? */

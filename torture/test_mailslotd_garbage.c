@@ -270,33 +270,6 @@ static void run_valid(const struct md_daemon *d, int wfd)
 	send_valid(d);
 }
 
-static int wait_pid(pid_t pid, int timeout_ms)
-{
-	int64_t end = md_now_ms() + timeout_ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			if (!WIFEXITED(st))
-				printf("# child %ld: signal %d\n", (long)pid,
-				       WTERMSIG(st));
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		}
-		if (r < 0) {
-			printf("# child %ld: %s\n", (long)pid,
-			       strerror(errno));
-			return -1;
-		}
-		if (md_now_ms() >= end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		usleep(5000);
-	}
-}
-
 static void test_garbage(void **state)
 {
 	struct md_daemon d;
@@ -366,9 +339,9 @@ static void test_garbage(void **state)
 		got++;
 	}
 	if (vpid > 0)
-		assert_int_equal(wait_pid(vpid, 10000), 0);
+		assert_int_equal(md_wait_exit(vpid, 10000), 0);
 	assert_int_equal(read(p[0], &br, sizeof(br)), sizeof(br));
-	assert_int_equal(wait_pid(bpid, 10000), 0);
+	assert_int_equal(md_wait_exit(bpid, 10000), 0);
 	close(p[0]);
 
 	assert_true(md_alive(&d));

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -525,7 +526,7 @@ uint8_t *md_build_write(TALLOC_CTX *mem_ctx, uint8_t type, uint16_t id,
 int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 	   const char *const *argv)
 {
-	int p[2], st;
+	int p[2];
 	size_t used = 0;
 	int64_t end = md_now_ms() + timeout_ms;
 	pid_t pid;
@@ -566,10 +567,22 @@ int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 		}
 	}
 	close(p[0]);
+	return md_wait_exit(pid, (int)(end - md_now_ms()));
+}
+
+int md_wait_exit(pid_t pid, int timeout_ms)
+{
+	int64_t end = md_now_ms() + timeout_ms;
+	int st;
+
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
+
 		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+			return WIFEXITED(st) ? WEXITSTATUS(st)
+					     : 128 + WTERMSIG(st);
+		if (r < 0)
+			return -1;
 		if (md_now_ms() >= end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
@@ -577,6 +590,30 @@ int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 		}
 		usleep(5000);
 	}
+}
+
+pid_t md_spawn(const char *rt, const char *out, const char *err, uid_t uid,
+	       const char *const *argv)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		if (uid != 0 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 ||
+				 setuid(uid) != 0))
+			_exit(125);
+		setenv("MAILSLOT_RUNTIME_DIR", rt, 1);
+		md_exec_wrapped(argv[0], argv);
+		_exit(127);
+	}
+	return md_kid_add(pid) == 0 ? pid : -1;
 }
 
 long md_rss_kb(pid_t pid)
@@ -690,18 +727,8 @@ void md_kid_forget(pid_t pid)
 
 int md_kid_wait(pid_t pid, int timeout_ms)
 {
-	int64_t end = md_now_ms() + timeout_ms;
-	int st = 0;
-
 	md_kid_forget(pid);
-	while (md_now_ms() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
+	return md_wait_exit(pid, timeout_ms);
 }
 
 void md_kids_kill(void)

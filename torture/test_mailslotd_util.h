@@ -104,6 +104,22 @@ int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 	   const char *const *argv);
 
 /*
+ * argv (argv[0] a path) in the background, behind the test wrapper, with
+ * MAILSLOT_RUNTIME_DIR=rt, stdout and stderr into the files out and err;
+ * uid non-zero: as that user (root only).  Recorded with md_kid_add():
+ * its pid, or -1.
+ */
+pid_t md_spawn(const char *rt, const char *out, const char *err, uid_t uid,
+	       const char *const *argv);
+
+/*
+ * Reap pid within timeout_ms: its exit code, 128 + the signal that
+ * killed it (as a shell reports it), or -1 when it had to be killed for
+ * lateness or is not a child of ours.
+ */
+int md_wait_exit(pid_t pid, int timeout_ms);
+
+/*
  * execv(bin, argv), behind $MAILSLOT_TEST_WRAPPER when set (`./waf test
  * --valgrind` puts valgrind there, so the daemon and tools are checked
  * too).  Returns only if the exec failed.
@@ -119,7 +135,7 @@ char *md_slurp(TALLOC_CTX *mem_ctx, const char *path);
  * test does not leave them behind: md_kid_add() records one (-1, and the
  * child killed, beyond MD_MAX_KIDS), md_kid_forget() drops one the test
  * reaped itself, md_kid_wait() reaps one within
- * timeout_ms (its exit code; -1 when killed on timeout or by a signal),
+ * timeout_ms (as md_wait_exit()),
  * md_kids_kill() SIGKILLs and reaps whatever is left.
  */
 #define MD_MAX_KIDS 8

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -68,20 +66,8 @@ static void messenger_start(struct messenger_run *r,
 	for (size_t i = 0; args[i] != NULL && n < 23; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	r->pid = fork();
-	assert_true(r->pid >= 0);
-	if (r->pid == 0) {
-		int o = open(r->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		setenv("MAILSLOT_RUNTIME_DIR", d ? d->rt : tmp, 1);
-		md_exec_wrapped(tool, argv);
-		_exit(127);
-	}
-	assert_int_equal(md_kid_add(r->pid), 0);
+	r->pid = md_spawn(d ? d->rt : tmp, r->out, r->err, 0, argv);
+	assert_true(r->pid > 0);
 	end = md_now_ms() + 10000;
 	while (md_now_ms() < end) {
 		char *e = md_slurp(NULL, r->err);
