@@ -1,13 +1,10 @@
 #include "smb/smb_mailslot_dgram.h"
 
-/* Header and both names: where USER_DATA starts. */
+/* Header and both names of a data datagram: where USER_DATA starts. */
 static size_t head_len(const struct nbt_dgram *d)
 {
-	struct nbt_dgram bare = *d;
-
-	bare.user_data = NULL;
-	bare.user_data_len = 0;
-	return nbt_dgram_encoded_len(&bare);
+	return NBT_DGRAM_HEADER_LEN + nbt_name_encoded_len(&d->source) +
+	       nbt_name_encoded_len(&d->dest);
 }
 
 size_t smb_mailslot_dgram_encoded_len(const struct nbt_dgram *d,
