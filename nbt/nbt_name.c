@@ -80,6 +80,13 @@ bool nbt_name_equal(const struct nbt_name *a, const struct nbt_name *b)
 	       strcasecmp(a->scope, b->scope) == 0;
 }
 
+bool nbt_name_is_wildcard(const struct nbt_name *n)
+{
+	static const uint8_t star[NBT_NAME_LEN] = { '*' };
+
+	return memcmp(n->raw, star, NBT_NAME_LEN) == 0;
+}
+
 size_t nbt_name_encoded_len(const struct nbt_name *n)
 {
 	size_t scope = strlen(n->scope);

@@ -52,6 +52,9 @@ static inline uint8_t nbt_name_suffix(const struct nbt_name *n)
 /* Exact over all 16 bytes ([MS-NBTE] §2.2.1); scope case-insensitive. */
 bool nbt_name_equal(const struct nbt_name *a, const struct nbt_name *b);
 
+/* "*" padded with NULs: the wildcard a BROADCAST datagram goes to. */
+bool nbt_name_is_wildcard(const struct nbt_name *n);
+
 /* Second-level encoded length: 34 + scope labels. */
 size_t nbt_name_encoded_len(const struct nbt_name *n);
 

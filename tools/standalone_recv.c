@@ -31,7 +31,6 @@ struct standalone_recv {
 	size_t nnames;
 	const char *slots[STANDALONE_MAX_SLOTS];
 	size_t nslots;
-	uint64_t dropped;
 	uint8_t *buf;
 	char where[64];
 };
@@ -147,11 +146,6 @@ bool standalone_recv_add_slot(struct standalone_recv *s, const char *slot)
 	return true;
 }
 
-uint64_t standalone_recv_dropped(const struct standalone_recv *s)
-{
-	return s->dropped;
-}
-
 const char *standalone_recv_where(const struct standalone_recv *s)
 {
 	return s->where;
@@ -161,10 +155,7 @@ const char *standalone_recv_where(const struct standalone_recv *s)
 static bool name_heard(const struct standalone_recv *s,
 		       const struct nbt_name *n, uint8_t type)
 {
-	static const uint8_t star[NBT_NAME_LEN] = { '*' };
-
-	if (type == NBT_DGRAM_BROADCAST &&
-	    memcmp(n->raw, star, NBT_NAME_LEN) == 0)
+	if (type == NBT_DGRAM_BROADCAST && nbt_name_is_wildcard(n))
 		return true;
 	for (size_t i = 0; i < s->nnames; i++) {
 		if (nbt_name_equal(&s->names[i], n))
@@ -175,18 +166,14 @@ static bool name_heard(const struct standalone_recv *s,
 
 /* A whole datagram: is it for us, and a write to one of our slots? */
 static bool hand_over(struct standalone_recv *s, const struct nbt_dgram *dg,
-		      uint32_t src_ip, uint16_t src_port,
 		      standalone_recv_fn fn, void *priv)
 {
 	struct smb_mailslot_write w;
-	struct standalone_dgram m = {
-		.dg = dg, .src_ip = src_ip, .src_port = src_port,
-	};
+	struct standalone_dgram m;
 
 	if (!name_heard(s, &dg->dest, dg->type) ||
 	    smb_mailslot_decode(dg->user_data, dg->user_data_len, &w) !=
 	    CODEC_OK) {
-		s->dropped++;
 		return false;
 	}
 	for (size_t i = 0; i < s->nslots; i++) {
@@ -200,12 +187,11 @@ static bool hand_over(struct standalone_recv *s, const struct nbt_dgram *dg,
 		fn(&m, priv);
 		return true;
 	}
-	s->dropped++;
 	return false;
 }
 
-static bool recv_one(struct standalone_recv *s, size_t len, uint32_t src_ip,
-		     uint16_t src_port, standalone_recv_fn fn, void *priv)
+static bool recv_one(struct standalone_recv *s, size_t len,
+		     standalone_recv_fn fn, void *priv)
 {
 	struct nbt_dgram dg, *whole = NULL;
 	TALLOC_CTX *pool;
@@ -213,22 +199,19 @@ static bool recv_one(struct standalone_recv *s, size_t len, uint32_t src_ip,
 
 	if (nbt_dgram_decode(s->buf, len, &dg) != CODEC_OK ||
 	    !nbt_dgram_type_is_data(dg.type)) {
-		s->dropped++;
 		return false;
 	}
 	if (!nbt_dgram_is_fragment(&dg))
-		return hand_over(s, &dg, src_ip, src_port, fn, priv);
+		return hand_over(s, &dg, fn, priv);
 	/* the reassembled datagram lives until it is handed over */
 	pool = talloc_pool(s, 4096);
 	if (pool == NULL) {
-		s->dropped++;
 		return false;
 	}
-	if (nbt_reasm_add(s->reasm, &dg, nbt_reasm_now_ms(), pool, &whole) !=
-	    CODEC_OK)
-		s->dropped++;
+	/* a refused fragment is dropped like any other stranger */
+	(void)nbt_reasm_add(s->reasm, &dg, nbt_reasm_now_ms(), pool, &whole);
 	handed = whole != NULL &&
-		 hand_over(s, whole, src_ip, src_port, fn, priv);
+		 hand_over(s, whole, fn, priv);
 	talloc_free(pool);
 	return handed;
 }
@@ -253,18 +236,12 @@ int standalone_recv_poll(struct standalone_recv *s, uint32_t timeout_ms,
 				continue;
 			/* bounded: a flood cannot keep us from the clock */
 			for (int k = 0; k < RECV_BATCH; k++) {
-				struct sockaddr_in from;
-				socklen_t flen = sizeof(from);
-				ssize_t n = recvfrom(p[i].fd, s->buf, RECV_BUF,
-						     MSG_DONTWAIT,
-						     (struct sockaddr *)&from,
-						     &flen);
+				ssize_t n = recv(p[i].fd, s->buf, RECV_BUF,
+						 MSG_DONTWAIT);
 
 				if (n < 0)
 					break;
-				if (recv_one(s, (size_t)n,
-					     ntohl(from.sin_addr.s_addr),
-					     ntohs(from.sin_port), fn, priv))
+				if (recv_one(s, (size_t)n, fn, priv))
 					return 1;
 			}
 		}

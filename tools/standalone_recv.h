@@ -25,9 +25,6 @@ struct standalone_recv;
 
 /* One mailslot write for us; every pointer is a view, valid in the call. */
 struct standalone_dgram {
-	const struct nbt_dgram *dg;	/* names, type, header */
-	uint32_t src_ip;		/* UDP source, host order */
-	uint16_t src_port;
 	const char *slot;		/* "\MAILSLOT\...", slot_len bytes */
 	size_t slot_len;
 	const uint8_t *data;
@@ -57,11 +54,10 @@ bool standalone_recv_add_slot(struct standalone_recv *s, const char *slot);
  * Wait at most timeout_ms for one mailslot write for us, hand it to fn
  * and return 1; 0 when the time is up or a signal arrived (EINTR), -1 on
  * a socket error.  Everything else that arrives is dropped silently, as
- * [MS-MAIL] §3.2.5.1 wants, and counted (standalone_recv_dropped()).
+ * [MS-MAIL] §3.2.5.1 wants.
  */
 int standalone_recv_poll(struct standalone_recv *s, uint32_t timeout_ms,
 			 standalone_recv_fn fn, void *priv);
-uint64_t standalone_recv_dropped(const struct standalone_recv *s);
 
 /*
  * Send data as one mailslot write (layout) to slot for dest<suffix>, a

@@ -49,11 +49,8 @@ bool mailslotd_name_is_ours(struct mailslotd *d, const struct nbt_name *n,
 {
 	struct mailslotd_name *own;
 
-	if (dgram_type == NBT_DGRAM_BROADCAST && n->raw[0] == '*') {
-		static const uint8_t zero[NBT_NAME_LEN - 1];
-		if (memcmp(n->raw + 1, zero, NBT_NAME_LEN - 1) == 0)
-			return true;
-	}
+	if (dgram_type == NBT_DGRAM_BROADCAST && nbt_name_is_wildcard(n))
+		return true;
 	own = mailslotd_name_find(d, n);
 	return own != NULL && own->state == NAME_ACTIVE;
 }
