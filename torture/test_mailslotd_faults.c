@@ -31,6 +31,7 @@
 #include "libmailslot/mailslot.h"
 #include "nbt/nbt_dgram.h"
 #include "test_mailslotd_util.h"
+#include "torture_util.h"
 
 #define LO 0x7f000001u
 
@@ -66,31 +67,6 @@ static int T(int ms)
 }
 
 /* ---- reader children ---- */
-
-#define MAX_CHILDREN 8
-static pid_t children[MAX_CHILDREN];
-
-static void child_track(pid_t pid)
-{
-	for (int i = 0; i < MAX_CHILDREN; i++) {
-		if (children[i] <= 0) {
-			children[i] = pid;
-			return;
-		}
-	}
-}
-
-static void children_kill(void)
-{
-	for (int i = 0; i < MAX_CHILDREN; i++) {
-		int st;
-		if (children[i] > 0 && waitpid(children[i], &st, WNOHANG) == 0) {
-			kill(children[i], SIGKILL);
-			waitpid(children[i], &st, 0);
-		}
-		children[i] = 0;
-	}
-}
 
 /* Exactly len bytes from fd within timeout_ms. */
 static bool read_full(int fd, void *buf, size_t len, int timeout_ms)
@@ -231,12 +207,12 @@ static pid_t reader_spawn(const struct md_daemon *d, const char *path,
 		talloc_free(s);
 		_exit(0);
 	}
-	child_track(pid);
+	assert_int_equal(md_kid_add(pid), 0);
 	close(rep[1]);
 	close(cmd[0]);
 	if (!read_full(rep[0], &ready, 1, T(10000)) || ready != 'R')
 		fail_msg("reader %s did not start (exit %d)", path,
-			 md_wait_exit(pid, 1000));
+			 md_kid_wait(pid, 1000));
 	*rep_fd = rep[0];
 	if (cmd_fd != NULL)
 		*cmd_fd = cmd[1];
@@ -461,7 +437,7 @@ static void test_stuck_reader(void **state)
 		assert_int_equal(r.in_order, 1);
 		assert_int_equal(r.bad, 0);
 		assert_int_equal(r.extra, 0);
-		assert_int_equal(md_wait_exit(live_pid[k], T(5000)), 0);
+		assert_int_equal(md_kid_wait(live_pid[k], T(5000)), 0);
 		close(live_fd[k]);
 	}
 
@@ -500,7 +476,7 @@ static void test_stuck_reader(void **state)
 	assert_int_equal(r.got, STUCK_QUOTA);
 	for (int i = 0; i < STUCK_QUOTA; i++)
 		assert_int_equal(r.seqs[i], i);
-	assert_int_equal(md_wait_exit(stuck_pid, T(5000)), 0);
+	assert_int_equal(md_kid_wait(stuck_pid, T(5000)), 0);
 	close(stuck_fd);
 	close(stuck_cmd);
 	close(fd);
@@ -524,7 +500,7 @@ static void test_stuck_reader(void **state)
 static void kill_reader(pid_t pid)
 {
 	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(md_wait_exit(pid, T(5000)), 128 + SIGKILL);
+	assert_int_equal(md_kid_wait(pid, T(5000)), 128 + SIGKILL);
 }
 
 /* Does `mailslot list` show \\.\mailslot\<path>? */
@@ -954,17 +930,14 @@ static void test_bad_sighup(void **state)
 	};
 	struct md_daemon d;
 	TALLOC_CTX *mem = test_mem_new();
-	const char *tmp = getenv("TMPDIR");
-	char dir[256], cfg[320], line[4096], name[64], *j0, *j1;
+	char cfg[320], line[4096], name[64], *j0, *j1;
 	struct mailslot *s;
 	long peak = 0;
 	long long sent = 0;
 	int fd, seq = 0;
 
-	snprintf(dir, sizeof(dir), "%s/mslF.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-	snprintf(cfg, sizeof(cfg), "%s/hup.conf", dir);
+	/* removed with mem, even when a check fails */
+	snprintf(cfg, sizeof(cfg), "%s/hup.conf", torture_tmpdir(mem));
 	conf_put(cfg, "[global]\n  workgroup = TESTWG\n"
 		      "  mailslot allow = 127.0.0.0/8\n");
 	start_testa(&d, cfg);
@@ -1028,15 +1001,13 @@ static void test_bad_sighup(void **state)
 
 	close(fd);
 	assert_int_equal(md_stop(&d, T(5000)), 0);
-	unlink(cfg);
-	rmdir(dir);
 	TALLOC_FREE(test_mem);
 }
 
 static int teardown(void **state)
 {
 	TALLOC_FREE(test_mem);
-	children_kill();
+	md_kids_kill();
 	md_kill_all();
 	unsetenv("MAILSLOT_RUNTIME_DIR");
 	return 0;

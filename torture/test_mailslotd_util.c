@@ -148,7 +148,12 @@ void md_kill_all(void)
 	}
 }
 
-void md_exec_wrapped(const char *bin, const char *const *argv)
+/*
+ * execv(bin, argv), behind $MAILSLOT_TEST_WRAPPER when set (`./waf test
+ * --valgrind` puts valgrind there, so the daemon and tools are checked
+ * too).  Returns only if the exec failed.
+ */
+static void md_exec_wrapped(const char *bin, const char *const *argv)
 {
 	const char *wrapper = getenv("MAILSLOT_TEST_WRAPPER");
 	char *words, *save = NULL;

@@ -104,7 +104,8 @@ int md_run(const char *rt, char *out, size_t outlen, int timeout_ms,
 	   const char *const *argv);
 
 /*
- * argv (argv[0] a path) in the background, behind the test wrapper, with
+ * argv (argv[0] a path) in the background, behind $MAILSLOT_TEST_WRAPPER
+ * when set (valgrind in `./waf test --valgrind`), with
  * MAILSLOT_RUNTIME_DIR=rt, stdout and stderr into the files out and err;
  * uid non-zero: as that user (root only).  Recorded with md_kid_add():
  * its pid, or -1.
@@ -119,12 +120,6 @@ pid_t md_spawn(const char *rt, const char *out, const char *err, uid_t uid,
  */
 int md_wait_exit(pid_t pid, int timeout_ms);
 
-/*
- * execv(bin, argv), behind $MAILSLOT_TEST_WRAPPER when set (`./waf test
- * --valgrind` puts valgrind there, so the daemon and tools are checked
- * too).  Returns only if the exec failed.
- */
-void md_exec_wrapped(const char *bin, const char *const *argv);
 
 /* A file's first 64 KiB, NUL-terminated, talloc'd; "" if missing, NULL
  * only when out of memory. */
