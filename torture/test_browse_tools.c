@@ -374,9 +374,10 @@ static void test_announce(void **state)
 	char *got;
 
 	assert_non_null(x);
+	/* listen windows with room for HOSTB's start under valgrind */
 	browse_start(&l1, "ann-l1", 0, (const char *[]){
 		"--interface", "127.0.0.1/8", "--netbios-name", "LISTENER",
-		"--wait", "4", "--json", NULL });
+		"--wait", "8", "--json", NULL });
 	assert_requests(wire, "LISTENER", 0x7f000001);
 	browse_start(&b, "ann-b", 0, (const char *[]){
 		"--interface", "127.0.0.2/8", "--netbios-name", "hostb",
@@ -389,7 +390,7 @@ static void test_announce(void **state)
 	assert_int_equal(x->from_ip, 0x7f000002);
 	assert_int_equal(x->from_port, port);
 	assert_int_equal(x->m.ann.server_type, 0x1803);
-	assert_int_equal(md_kid_wait(l1.pid, 15000), 0);
+	assert_int_equal(md_kid_wait(l1.pid, 20000), 0);
 	got = md_slurp(mem, l1.out);
 	if (strstr(got, "\"hosts\":[{\"name\":\"HOSTB\",\"os_version\":\"4.9\","
 			"\"browser_version\":\"15.1\",\"server_type\":6147,"
@@ -402,7 +403,7 @@ static void test_announce(void **state)
 	/* the table form; HOSTB leaves while it listens */
 	browse_start(&l2, "ann-l2", 0, (const char *[]){
 		"--interface", "127.0.0.1/8", "--netbios-name", "LISTENER",
-		"--wait", "3", NULL });
+		"--wait", "6", NULL });
 	assert_requests(wire, "LISTENER", 0x7f000001);
 	/* one more announcement heard, then the goodbye */
 	assert_true(wire_next(wire, 5000, BROWSER_HOST_ANNOUNCEMENT, "HOSTB",

@@ -353,7 +353,8 @@ else
 		"MAILSLOT_RUNTIME_DIR=$DAEMON_DIR/run" "$MAILSLOTD" -F -d 3 -s "$DAEMON_DIR/smb.conf"
 	if wait_for 10 test -S "$DAEMON_DIR/run/mailslotd.sock"; then
 		# the DC answers to CLIONE<00>: the daemon must own it by then
-		wait_for 15 name_active "$NS_CLI" "$DAEMON_DIR/run" "$CLI_NAME<00>"
+		wait_for 15 name_active "$NS_CLI" "$DAEMON_DIR/run" "$CLI_NAME<00>" ||
+			echo "# $CLI_NAME<00> not active after 15 s: the DC's replies may not reach us"
 		dc_checks mailslotd
 	else
 		fail "mailslotd: the same replies through mailslotd" \

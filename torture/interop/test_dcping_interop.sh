@@ -79,7 +79,8 @@ else
 		"MAILSLOT_RUNTIME_DIR=$dir/run" "$MAILSLOTD" -F -d 3 -s "$dir/smb.conf"
 	wait_for 10 test -S "$dir/run/mailslotd.sock"
 	# nmbd answers to CLIONE<00>: the daemon must own it by then
-	wait_for 15 name_active "$NS_CLI" "$dir/run" 'CLIONE<00>'
+	wait_for 15 name_active "$NS_CLI" "$dir/run" 'CLIONE<00>' ||
+		echo "# CLIONE<00> not active after 15 s: nmbd's replies may not reach us"
 	ip netns exec "$NS_CLI" env MAILSLOT_RUNTIME_DIR="$dir/run" \
 		"$MAILSLOT" dcping INTEROP >"$INTEROP_TMP/daemon.txt" 2>&1
 	rc=$?
