@@ -94,6 +94,13 @@ bool mailslot_ctl_reply_decode(const uint8_t *buf, size_t len,
 	return true;
 }
 
+bool mailslot_ctl_idle(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 0;
+}
+
 int mailslot_ctl_connect(const char *runtime_dir)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

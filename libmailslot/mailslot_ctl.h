@@ -67,6 +67,13 @@ bool mailslot_ctl_reply_decode(const uint8_t *buf, size_t len,
  * errno), and one blocking round trip with a time limit.
  */
 int mailslot_ctl_connect(const char *runtime_dir);
+
+/*
+ * Between requests nothing is ever readable on a good connection: true
+ * while that holds; false means the daemon hung up (or a late reply to a
+ * timed-out request is waiting), and the connection is no good.
+ */
+bool mailslot_ctl_idle(int fd);
 int mailslot_ctl_call(TALLOC_CTX *mem_ctx, int fd,
 		      const struct mailslot_ctl_request *r, int timeout_ms,
 		      uint32_t *status, uint8_t **body, size_t *body_len);

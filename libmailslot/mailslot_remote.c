@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -91,16 +90,11 @@ enum mailslot_error mailslot_remote_attach(
 /*
  * The connection to the daemon, made again if the last one was lost: a
  * mailslotd restarted since the handle was opened serves it again.
- * Between requests nothing may be readable; anything that is (the
- * daemon's hang-up, a late reply to a request that timed out) means
- * the connection is no good.
  */
 static bool daemon_connected(struct mailslot_remote *r)
 {
-	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-
 	if (r->fd >= 0) {
-		if (poll(&pfd, 1, 0) == 0)
+		if (mailslot_ctl_idle(r->fd))
 			return true;
 		close(r->fd);
 	}
@@ -334,15 +328,11 @@ enum mailslot_error mailslot_netbios_name_register(
 enum mailslot_error mailslot_netbios_name_refresh(
 	struct mailslot_netbios_name *n)
 {
-	struct pollfd pfd = { .events = POLLIN };
-
 	if (n == NULL)
 		return MAILSLOT_ERROR_INVALID_HANDLE;
 	if (n->fd >= 0) {
-		/* nothing is ever readable on a live registration: this is
-		 * the daemon's hang-up */
-		pfd.fd = n->fd;
-		if (poll(&pfd, 1, 0) == 0)
+		/* a registration lives as long as its connection */
+		if (mailslot_ctl_idle(n->fd))
 			return MAILSLOT_OK;
 		close(n->fd);
 		n->fd = -1;
