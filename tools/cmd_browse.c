@@ -4,7 +4,6 @@
  * announce itself, print who is there.  --announce also announces this
  * host as Windows does ([MS-BRWS] §3.2.6).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -179,15 +178,6 @@ static void announce(TALLOC_CTX *mem_ctx, const struct browse_opts *o,
 	m.ann.server_type = type;
 	m.ann.comment = browser_str(o->comment);
 	send_to(mem_ctx, o, 0x1d, false, &m, "HostAnnouncement");
-}
-
-static char *strdup_upper(TALLOC_CTX *mem_ctx, const char *s)
-{
-	char *u = talloc_strdup(mem_ctx, s);
-
-	for (char *p = u; p != NULL && *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	return u;
 }
 
 static uint64_t now_ms(void)
@@ -461,8 +451,8 @@ int cmd_browse(int argc, char **argv)
 	if (o.netbios_name == NULL)
 		o.netbios_name = cfg->netbios_name;
 	/* NetBIOS names are upper case on the wire, in payloads too */
-	o.workgroup = strdup_upper(mem_ctx, o.workgroup);
-	o.netbios_name = strdup_upper(mem_ctx, o.netbios_name);
+	o.workgroup = mailslotd_config_upper_dup(mem_ctx, o.workgroup);
+	o.netbios_name = mailslotd_config_upper_dup(mem_ctx, o.netbios_name);
 	if (o.workgroup == NULL || o.netbios_name == NULL) {
 		talloc_free(mem_ctx);
 		return 1;

@@ -105,7 +105,7 @@ static bool parse_networks(const char *v, struct mailslotd_network *out,
 	return true;
 }
 
-static char *upper_dup(TALLOC_CTX *mem_ctx, const char *v)
+char *mailslotd_config_upper_dup(TALLOC_CTX *mem_ctx, const char *v)
 {
 	char *s = talloc_strdup(mem_ctx, v);
 
@@ -125,11 +125,12 @@ bool mailslotd_config_set(struct mailslotd_config *cfg, const char *key,
 	if (strcmp(k, "netbiosname") == 0) {
 		ok = strlen(value) > 0 && strlen(value) <= 15;
 		if (ok)
-			cfg->netbios_name = upper_dup(cfg, value);
+			cfg->netbios_name =
+				mailslotd_config_upper_dup(cfg, value);
 	} else if (strcmp(k, "workgroup") == 0) {
 		ok = strlen(value) > 0 && strlen(value) <= 15;
 		if (ok)
-			cfg->workgroup = upper_dup(cfg, value);
+			cfg->workgroup = mailslotd_config_upper_dup(cfg, value);
 	} else if (strcmp(k, "interfaces") == 0) {
 		ok = parse_networks(value, cfg->interfaces,
 				    MAILSLOTD_MAX_INTERFACES,
@@ -238,7 +239,7 @@ struct mailslotd_config *mailslotd_config_load(TALLOC_CTX *mem_ctx,
 	host[sizeof(host) - 1] = '\0';
 	*strchrnul(host, '.') = '\0';
 	host[15] = '\0'; /* a NetBIOS name has at most 15 characters */
-	cfg->netbios_name = upper_dup(cfg, host);
+	cfg->netbios_name = mailslotd_config_upper_dup(cfg, host);
 	cfg->workgroup = talloc_strdup(cfg, "WORKGROUP");
 	cfg->name_resolve_order = talloc_strdup(cfg, "wins bcast");
 	cfg->dgram_port = 138;

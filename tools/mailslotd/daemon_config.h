@@ -53,6 +53,9 @@ struct mailslotd_config *mailslotd_config_load(TALLOC_CTX *mem_ctx,
 /* "10.0.0.1/24", "10.0.0.1/255.255.255.0" or "10.0.0.1" (/32). */
 bool mailslotd_network_parse(const char *text, struct mailslotd_network *n);
 
+/* A talloc'd upper-case copy: NetBIOS names as they go on the wire. */
+char *mailslotd_config_upper_dup(TALLOC_CTX *mem_ctx, const char *v);
+
 /* Apply one "key = value" (smb.conf spelling); false with *err if bad. */
 bool mailslotd_config_set(struct mailslotd_config *cfg, const char *key,
 			  const char *value, char **err);
